@@ -1,0 +1,382 @@
+//! Aggregation of facts into cells: partial states, scanning, merging.
+//!
+//! Every fact of a partition gets a cell key from the codes of the query's levels (a
+//! mixed-radix number, one digit per level). Small key spaces index dense arrays directly;
+//! larger ones go through a hash map. Each worker fills one [`Partial`]; partials merge
+//! exactly (integer sums in `i128`, distinct members in roaring bitmaps).
+//!
+//! ```text
+//!  level codes   Day=3  Hour=8  Room=0          radices (card + 1):  32  25  6
+//!  key = ((3 * 25) + 8) * 6 + 0 = 498            the extra digit is the "total" code
+//! ```
+
+use std::borrow::Cow;
+
+use arrow::array::Array;
+use hashbrown::HashMap;
+use roaring::RoaringBitmap;
+
+use crate::table::{ColumnData, Partition};
+
+use super::encode::LevelEncoder;
+
+/// Key spaces up to this many cells use dense arrays instead of a hash map: at 16 bytes
+/// a cell and aggregate, a dense partial stays within a few MiB per worker.
+pub(crate) const DENSE_CELLS: u64 = 1 << 18;
+
+/// One aggregate computed per cell from the facts.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum BaseAggregate {
+    /// Facts in the cell.
+    Count,
+    /// Non-null values of a column.
+    NonNull(usize),
+    /// Sum of an integer column, exact.
+    SumInt(usize),
+    /// Sum of a float column.
+    SumFloat(usize),
+    /// Smallest value of an integer or timestamp column.
+    MinInt(usize),
+    /// Largest value of an integer or timestamp column.
+    MaxInt(usize),
+    /// Smallest value of a float column.
+    MinFloat(usize),
+    /// Largest value of a float column.
+    MaxFloat(usize),
+    /// Distinct members of an encoder (index into the plan's encoders).
+    Distinct(usize),
+}
+
+/// The states of one aggregate, one per cell.
+#[derive(Debug, Clone)]
+pub(crate) enum States {
+    Count(Vec<u64>),
+    SumInt(Vec<i128>),
+    SumFloat(Vec<f64>),
+    MinInt(Vec<i64>),
+    MaxInt(Vec<i64>),
+    MinFloat(Vec<f64>),
+    MaxFloat(Vec<f64>),
+    Distinct(Vec<RoaringBitmap>),
+}
+
+impl States {
+    fn new(aggregate: &BaseAggregate) -> States {
+        match aggregate {
+            BaseAggregate::Count | BaseAggregate::NonNull(_) => States::Count(Vec::new()),
+            BaseAggregate::SumInt(_) => States::SumInt(Vec::new()),
+            BaseAggregate::SumFloat(_) => States::SumFloat(Vec::new()),
+            BaseAggregate::MinInt(_) => States::MinInt(Vec::new()),
+            BaseAggregate::MaxInt(_) => States::MaxInt(Vec::new()),
+            BaseAggregate::MinFloat(_) => States::MinFloat(Vec::new()),
+            BaseAggregate::MaxFloat(_) => States::MaxFloat(Vec::new()),
+            BaseAggregate::Distinct(_) => States::Distinct(Vec::new()),
+        }
+    }
+
+    fn resize(&mut self, cells: usize) {
+        match self {
+            States::Count(v) => v.resize(cells, 0),
+            States::SumInt(v) => v.resize(cells, 0),
+            States::SumFloat(v) => v.resize(cells, 0.0),
+            States::MinInt(v) => v.resize(cells, i64::MAX),
+            States::MaxInt(v) => v.resize(cells, i64::MIN),
+            States::MinFloat(v) => v.resize(cells, f64::INFINITY),
+            States::MaxFloat(v) => v.resize(cells, f64::NEG_INFINITY),
+            States::Distinct(v) => v.resize(cells, RoaringBitmap::new()),
+        }
+    }
+
+    /// Folds cell `from` of `other` into cell `to` of `self`.
+    #[inline]
+    fn merge_cell(&mut self, to: usize, other: &States, from: usize) {
+        match (self, other) {
+            (States::Count(a), States::Count(b)) => a[to] += b[from],
+            (States::SumInt(a), States::SumInt(b)) => a[to] += b[from],
+            (States::SumFloat(a), States::SumFloat(b)) => a[to] += b[from],
+            (States::MinInt(a), States::MinInt(b)) => a[to] = a[to].min(b[from]),
+            (States::MaxInt(a), States::MaxInt(b)) => a[to] = a[to].max(b[from]),
+            (States::MinFloat(a), States::MinFloat(b)) => a[to] = a[to].min(b[from]),
+            (States::MaxFloat(a), States::MaxFloat(b)) => a[to] = a[to].max(b[from]),
+            (States::Distinct(a), States::Distinct(b)) => a[to] |= &b[from],
+            _ => unreachable!("states of different aggregates"),
+        }
+    }
+}
+
+/// How cell keys map to cell indices.
+#[derive(Debug, Clone)]
+enum CellIndex {
+    /// The key is the index.
+    Dense,
+    /// A hash map from key to index, and the keys in index order.
+    Sparse {
+        map: HashMap<u128, u32>,
+        keys: Vec<u128>,
+    },
+}
+
+/// Aggregate states of a set of cells.
+#[derive(Debug, Clone)]
+pub(crate) struct Partial {
+    index: CellIndex,
+    cells: usize,
+    pub(crate) states: Vec<States>,
+}
+
+impl Partial {
+    /// An empty partial; `dense_cells` is the size of a dense key space, or `None` for a
+    /// hash map.
+    pub(crate) fn new(aggregates: &[BaseAggregate], dense_cells: Option<usize>) -> Partial {
+        let mut states: Vec<States> = aggregates.iter().map(States::new).collect();
+        let (index, cells) = match dense_cells {
+            Some(n) => {
+                states.iter_mut().for_each(|s| s.resize(n));
+                (CellIndex::Dense, n)
+            }
+            None => (
+                CellIndex::Sparse {
+                    map: HashMap::new(),
+                    keys: Vec::new(),
+                },
+                0,
+            ),
+        };
+        Partial {
+            index,
+            cells,
+            states,
+        }
+    }
+
+    /// The index of the cell with `key`, created if new.
+    #[inline]
+    pub(crate) fn cell(&mut self, key: u128) -> u32 {
+        match &mut self.index {
+            CellIndex::Dense => key as u32,
+            CellIndex::Sparse { map, keys } => *map.entry(key).or_insert_with(|| {
+                keys.push(key);
+                (keys.len() - 1) as u32
+            }),
+        }
+    }
+
+    fn grow(&mut self) {
+        if let CellIndex::Sparse { keys, .. } = &self.index {
+            if keys.len() != self.cells {
+                self.cells = keys.len();
+                let cells = self.cells;
+                self.states.iter_mut().for_each(|s| s.resize(cells));
+            }
+        }
+    }
+
+    /// The (key, index) of every cell with facts, `Count` being the first aggregate.
+    pub(crate) fn cells_with_facts(&self) -> Vec<(u128, usize)> {
+        let States::Count(counts) = &self.states[0] else {
+            unreachable!("the first aggregate is the count")
+        };
+        match &self.index {
+            CellIndex::Dense => (0..self.cells)
+                .filter(|&c| counts[c] > 0)
+                .map(|c| (c as u128, c))
+                .collect(),
+            CellIndex::Sparse { keys, .. } => keys
+                .iter()
+                .enumerate()
+                .filter(|&(c, _)| counts[c] > 0)
+                .map(|(c, &k)| (k, c))
+                .collect(),
+        }
+    }
+
+    /// Folds every cell of `other` into `self` (cells with the same key meet).
+    pub(crate) fn merge(&mut self, other: &Partial) {
+        match &other.index {
+            CellIndex::Dense => {
+                for (mine, theirs) in self.states.iter_mut().zip(&other.states) {
+                    for cell in 0..other.cells {
+                        mine.merge_cell(cell, theirs, cell);
+                    }
+                }
+            }
+            CellIndex::Sparse { keys, .. } => {
+                let mapping: Vec<u32> = keys.iter().map(|&k| self.cell(k)).collect();
+                self.grow();
+                for (mine, theirs) in self.states.iter_mut().zip(&other.states) {
+                    for (from, &to) in mapping.iter().enumerate() {
+                        mine.merge_cell(to as usize, theirs, from);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Folds cell `from` of `other` into the cell of `self` with key `key`.
+    pub(crate) fn merge_into_key(&mut self, key: u128, other: &Partial, from: usize) {
+        let to = self.cell(key) as usize;
+        self.grow();
+        for (mine, theirs) in self.states.iter_mut().zip(&other.states) {
+            mine.merge_cell(to, theirs, from);
+        }
+    }
+
+    /// Aggregates the selected rows of a partition.
+    pub(crate) fn scan(
+        &mut self,
+        partition: &Partition,
+        aggregates: &[BaseAggregate],
+        rows: &[u32],
+        keys: &[u128],
+        encoder_codes: &[Option<Cow<'_, [u32]>>],
+    ) {
+        let cells: Vec<u32> = keys.iter().map(|&k| self.cell(k)).collect();
+        self.grow();
+        for (state, aggregate) in self.states.iter_mut().zip(aggregates) {
+            update(state, aggregate, partition, rows, &cells, encoder_codes);
+        }
+    }
+}
+
+/// One aggregate over the selected rows; `rows[i]` falls in cell `cells[i]`.
+fn update(
+    state: &mut States,
+    aggregate: &BaseAggregate,
+    partition: &Partition,
+    rows: &[u32],
+    cells: &[u32],
+    encoder_codes: &[Option<Cow<'_, [u32]>>],
+) {
+    let pairs = rows
+        .iter()
+        .zip(cells)
+        .map(|(&r, &c)| (r as usize, c as usize));
+    match (state, aggregate) {
+        (States::Count(counts), BaseAggregate::Count) => {
+            for &c in cells {
+                counts[c as usize] += 1;
+            }
+        }
+        (States::Count(counts), BaseAggregate::NonNull(column)) => {
+            match nulls_of(&partition.columns[*column]) {
+                None => {
+                    for &c in cells {
+                        counts[c as usize] += 1;
+                    }
+                }
+                Some(nulls) => {
+                    for (r, c) in pairs {
+                        counts[c] += u64::from(nulls.is_valid(r));
+                    }
+                }
+            }
+        }
+        (States::SumInt(sums), BaseAggregate::SumInt(column)) => {
+            let ColumnData::Int64(values) = &partition.columns[*column] else {
+                unreachable!("integer sum of a column without integers")
+            };
+            // Null slots hold some value in Arrow; skip them by their validity.
+            let v = values.values();
+            match values.nulls().filter(|n| n.null_count() > 0) {
+                None => {
+                    for (r, c) in pairs {
+                        sums[c] += i128::from(v[r]);
+                    }
+                }
+                Some(nulls) => {
+                    for (r, c) in pairs {
+                        if nulls.is_valid(r) {
+                            sums[c] += i128::from(v[r]);
+                        }
+                    }
+                }
+            }
+        }
+        (States::SumFloat(sums), BaseAggregate::SumFloat(column)) => {
+            let ColumnData::Float64(values) = &partition.columns[*column] else {
+                unreachable!("float sum of a column without floats")
+            };
+            for (r, c) in pairs {
+                if values.is_valid(r) {
+                    sums[c] += values.value(r);
+                }
+            }
+        }
+        (States::MinInt(m), BaseAggregate::MinInt(column)) => {
+            for_each_int(&partition.columns[*column], rows, cells, |c, v| {
+                m[c] = m[c].min(v)
+            })
+        }
+        (States::MaxInt(m), BaseAggregate::MaxInt(column)) => {
+            for_each_int(&partition.columns[*column], rows, cells, |c, v| {
+                m[c] = m[c].max(v)
+            })
+        }
+        (States::MinFloat(m), BaseAggregate::MinFloat(column)) => {
+            let ColumnData::Float64(values) = &partition.columns[*column] else {
+                unreachable!("float min of a column without floats")
+            };
+            for (r, c) in pairs {
+                if values.is_valid(r) {
+                    m[c] = m[c].min(values.value(r));
+                }
+            }
+        }
+        (States::MaxFloat(m), BaseAggregate::MaxFloat(column)) => {
+            let ColumnData::Float64(values) = &partition.columns[*column] else {
+                unreachable!("float max of a column without floats")
+            };
+            for (r, c) in pairs {
+                if values.is_valid(r) {
+                    m[c] = m[c].max(values.value(r));
+                }
+            }
+        }
+        (States::Distinct(sets), BaseAggregate::Distinct(encoder)) => {
+            let codes = encoder_codes[*encoder]
+                .as_ref()
+                .expect("codes of a distinct-count encoder are computed");
+            for (r, c) in pairs {
+                sets[c].insert(codes[r]);
+            }
+        }
+        _ => unreachable!("states of another aggregate"),
+    }
+}
+
+fn nulls_of(column: &ColumnData) -> Option<&arrow::buffer::NullBuffer> {
+    let nulls = match column {
+        ColumnData::Codes(_) | ColumnData::Utf8(_) => None,
+        ColumnData::Int64(a) => a.nulls(),
+        ColumnData::Float64(a) => a.nulls(),
+        ColumnData::Boolean(a) => a.nulls(),
+        ColumnData::Timestamp(a) => a.nulls(),
+    };
+    nulls.filter(|n| n.null_count() > 0)
+}
+
+fn for_each_int(column: &ColumnData, rows: &[u32], cells: &[u32], mut f: impl FnMut(usize, i64)) {
+    let (values, nulls) = match column {
+        ColumnData::Int64(a) => (a.values().as_ref(), a.nulls()),
+        ColumnData::Timestamp(a) => (a.values().as_ref(), a.nulls()),
+        _ => unreachable!("integer min or max of a column without integers"),
+    };
+    for (&r, &c) in rows.iter().zip(cells) {
+        if nulls.is_none_or(|n| n.is_valid(r as usize)) {
+            f(c as usize, values[r as usize]);
+        }
+    }
+}
+
+/// The codes of the encoders a scan needs, for one partition.
+pub(crate) fn encoder_codes<'a>(
+    encoders: &'a [LevelEncoder],
+    needed: &[bool],
+    partition: &'a Partition,
+) -> Vec<Option<Cow<'a, [u32]>>> {
+    encoders
+        .iter()
+        .zip(needed)
+        .map(|(e, &n)| n.then(|| e.codes(partition)))
+        .collect()
+}

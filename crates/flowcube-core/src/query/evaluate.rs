@@ -1,0 +1,643 @@
+//! Execution: facts filtered and aggregated in parallel, totals rolled up, measures
+//! evaluated cell by cell, rows filtered and sorted.
+
+use std::cmp::Ordering;
+
+use arrow::datatypes::DataType;
+use hashbrown::{HashMap, HashSet};
+use rayon::prelude::*;
+
+use crate::cube::CubeState;
+use crate::error::{Error, Result};
+use crate::measure::BinaryOp;
+use crate::table::Partition;
+use crate::value::Value;
+
+use super::aggregate::{encoder_codes, Partial, States, DENSE_CELLS};
+use super::plan::{Node, PendingFilter, Plan};
+use super::Query;
+
+/// The answer of a query before it becomes a record batch.
+#[derive(Debug)]
+pub(crate) struct Cells {
+    /// One column per level: name, Arrow type, members (null for a total).
+    pub(crate) levels: Vec<(String, DataType, Vec<Value>)>,
+    /// One column per measure.
+    pub(crate) measures: Vec<(String, Column)>,
+}
+
+/// The values of one measure, one per cell.
+#[derive(Debug, Clone)]
+pub(crate) enum Column {
+    Int(Vec<Option<i64>>),
+    Float(Vec<Option<f64>>),
+}
+
+impl Column {
+    fn is_null(&self, i: usize) -> bool {
+        match self {
+            Column::Int(v) => v[i].is_none(),
+            Column::Float(v) => v[i].is_none(),
+        }
+    }
+
+    fn as_f64(&self, i: usize) -> Option<f64> {
+        match self {
+            Column::Int(v) => v[i].map(|x| x as f64),
+            Column::Float(v) => v[i],
+        }
+    }
+
+    fn take(&self, rows: &[usize]) -> Column {
+        match self {
+            Column::Int(v) => Column::Int(rows.iter().map(|&r| v[r]).collect()),
+            Column::Float(v) => Column::Float(rows.iter().map(|&r| v[r]).collect()),
+        }
+    }
+
+    fn to_floats(&self) -> Vec<Option<f64>> {
+        (0..self.len()).map(|i| self.as_f64(i)).collect()
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Column::Int(v) => v.len(),
+            Column::Float(v) => v.len(),
+        }
+    }
+}
+
+/// A compiled fact filter: a row is kept when its codes are accepted.
+enum FactFilter {
+    Codes {
+        encoder: usize,
+        accept: Vec<bool>,
+    },
+    Paths {
+        encoders: Vec<usize>,
+        accept: HashSet<Vec<u32>>,
+    },
+}
+
+/// Digits of cell keys: one per output slot, `radix = cardinality + 1`, the last digit
+/// value standing for the total.
+struct KeyLayout {
+    radices: Vec<u128>,
+    strides: Vec<u128>,
+}
+
+impl KeyLayout {
+    fn digit(&self, key: u128, slot: usize) -> u128 {
+        key / self.strides[slot] % self.radices[slot]
+    }
+
+    fn with_total(&self, key: u128, slot: usize) -> u128 {
+        let digit = self.digit(key, slot);
+        key - digit * self.strides[slot] + (self.radices[slot] - 1) * self.strides[slot]
+    }
+
+    fn is_total(&self, key: u128, slot: usize) -> bool {
+        self.digit(key, slot) == self.radices[slot] - 1
+    }
+}
+
+pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
+    let plan = Plan::new(state, query)?;
+    let filters = compile_filters(state, &plan)?;
+
+    // Key layout over the output slots.
+    let mut radices = Vec::with_capacity(plan.slots.len());
+    for slot in &plan.slots {
+        radices.push(u128::from(plan.encoders[slot.encoder].cardinality()) + 1);
+    }
+    let mut strides = vec![1u128; radices.len()];
+    let mut space: u128 = 1;
+    for i in (0..radices.len()).rev() {
+        strides[i] = space;
+        space = space
+            .checked_mul(radices[i])
+            .ok_or_else(|| Error::TooManyCells {
+                requested: "more than 2^128".into(),
+                limit: u64::MAX,
+            })?;
+    }
+    let layout = KeyLayout { radices, strides };
+    let dense = (space <= u128::from(DENSE_CELLS)).then_some(space as usize);
+
+    // Which encoders a scan must compute.
+    let mut needed = vec![false; plan.encoders.len()];
+    for slot in &plan.slots {
+        needed[slot.encoder] = true;
+    }
+    for aggregate in &plan.aggregates {
+        if let super::aggregate::BaseAggregate::Distinct(e) = aggregate {
+            needed[*e] = true;
+        }
+    }
+    for filter in &filters {
+        match filter {
+            FactFilter::Codes { encoder, .. } => needed[*encoder] = true,
+            FactFilter::Paths { encoders, .. } => encoders.iter().for_each(|&e| needed[e] = true),
+        }
+    }
+
+    // Scan: one partial per worker, merged pairwise.
+    let partitions = state.table().partitions();
+    let chunk = (partitions.len() / (4 * rayon::current_num_threads()).max(1)).max(1);
+    let scan = |mut partial: Partial, partition: &Partition| {
+        scan_partition(&plan, &filters, &layout, &needed, partition, &mut partial);
+        partial
+    };
+    let leaves = partitions
+        .par_iter()
+        .with_min_len(chunk)
+        .fold(|| Partial::new(&plan.aggregates, dense), scan)
+        .reduce_with(|mut a, b| {
+            a.merge(&b);
+            a
+        })
+        .unwrap_or_else(|| Partial::new(&plan.aggregates, dense));
+    tracing::debug!(
+        dense = dense.is_some(),
+        partitions = partitions.len(),
+        "scanned"
+    );
+
+    // Totals: every combination of depths per axis, rolled up from the leaf cells.
+    let leaf_cells = leaves.cells_with_facts();
+    let (all, mut cells) = if query.include_totals && !plan.axes.is_empty() {
+        let mut all = Partial::new(&plan.aggregates, None);
+        for pattern in patterns(&plan) {
+            for &(key, index) in &leaf_cells {
+                let mut total = key;
+                for (axis, &kept) in plan.axes.iter().zip(&pattern) {
+                    for &slot in &axis.slots[kept..] {
+                        total = layout.with_total(total, slot);
+                    }
+                }
+                all.merge_into_key(total, &leaves, index);
+            }
+        }
+        let cells = all.cells_with_facts();
+        (all, cells)
+    } else {
+        (leaves, leaf_cells)
+    };
+    // Key order makes the evaluation independent of how the scan was split.
+    cells.sort_unstable_by_key(|&(key, _)| key);
+
+    // Measures, then result filters and rows with nothing to show.
+    let evaluator = Evaluator {
+        plan: &plan,
+        layout: &layout,
+        partial: &all,
+        cells: &cells,
+    };
+    let mut measures = Vec::with_capacity(plan.measures.len());
+    for (name, node) in &plan.measures {
+        measures.push((name.clone(), evaluator.eval(node, name)?));
+    }
+    let mut keep: Vec<usize> = (0..cells.len())
+        .filter(|&i| measures.is_empty() || measures.iter().any(|(_, c)| !c.is_null(i)))
+        .collect();
+    for (name, node, comparison, bound) in &plan.result_filters {
+        let values = evaluator.eval(node, name)?;
+        keep.retain(|&i| {
+            values
+                .as_f64(i)
+                .is_some_and(|v| comparison.holds(v, *bound))
+        });
+    }
+
+    // Members and order: by levels in query order, totals first, members naturally.
+    let members: Vec<Vec<Value>> = plan
+        .slots
+        .iter()
+        .enumerate()
+        .map(|(s, slot)| {
+            let encoder = &plan.encoders[slot.encoder];
+            keep.iter()
+                .map(|&i| {
+                    let key = cells[i].0;
+                    if layout.is_total(key, s) {
+                        Value::Null
+                    } else {
+                        encoder.member(layout.digit(key, s) as u32)
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..keep.len()).collect();
+    order.sort_by(|&a, &b| {
+        members
+            .iter()
+            .map(|column| column[a].natural_cmp(&column[b]))
+            .find(|o| *o != Ordering::Equal)
+            .unwrap_or(Ordering::Equal)
+    });
+
+    let levels = plan
+        .slots
+        .iter()
+        .zip(members)
+        .map(|(slot, column)| {
+            (
+                slot.name.clone(),
+                plan.encoders[slot.encoder].data_type(),
+                order.iter().map(|&i| column[i].clone()).collect(),
+            )
+        })
+        .collect();
+    let rows: Vec<usize> = order.iter().map(|&i| keep[i]).collect();
+    let measures = measures
+        .into_iter()
+        .map(|(name, column)| (name, column.take(&rows)))
+        .collect();
+    Ok(Cells { levels, measures })
+}
+
+/// The depth patterns: for each axis, how many of its levels a cell keeps.
+fn patterns(plan: &Plan) -> Vec<Vec<usize>> {
+    let mut patterns = vec![Vec::new()];
+    for axis in &plan.axes {
+        patterns = patterns
+            .into_iter()
+            .flat_map(|p| {
+                (0..=axis.slots.len()).map(move |kept| {
+                    let mut next = p.clone();
+                    next.push(kept);
+                    next
+                })
+            })
+            .collect();
+    }
+    patterns
+}
+
+fn compile_filters(state: &CubeState, plan: &Plan) -> Result<Vec<FactFilter>> {
+    let mut filters = Vec::new();
+    for pending in &plan.fact_filters {
+        filters.push(match pending {
+            PendingFilter::Members {
+                encoder,
+                members,
+                negate,
+            } => {
+                let e = &plan.encoders[*encoder];
+                let mut accept = vec![*negate; e.cardinality() as usize + 1];
+                for member in members {
+                    for code in e.codes_of(member) {
+                        accept[code as usize] = !*negate;
+                    }
+                }
+                FactFilter::Codes {
+                    encoder: *encoder,
+                    accept,
+                }
+            }
+            PendingFilter::Paths { encoders, paths } => {
+                let mut accept = HashSet::new();
+                for path in paths {
+                    // Every code combination the path's members name.
+                    let mut prefixes: Vec<Vec<u32>> = vec![Vec::new()];
+                    for (member, &e) in path.iter().zip(encoders) {
+                        let codes = plan.encoders[e].codes_of(member);
+                        prefixes = prefixes
+                            .into_iter()
+                            .flat_map(|p| {
+                                codes.iter().map(move |&c| {
+                                    let mut next = p.clone();
+                                    next.push(c);
+                                    next
+                                })
+                            })
+                            .collect();
+                    }
+                    accept.extend(prefixes);
+                }
+                FactFilter::Paths {
+                    encoders: encoders.clone(),
+                    accept,
+                }
+            }
+            PendingFilter::MemberMeasure {
+                encoder,
+                level,
+                measure,
+                comparison,
+                bound,
+            } => {
+                let members = evaluate(
+                    state,
+                    &Query::new()
+                        .measures([measure.as_str()])
+                        .levels([level.as_str()]),
+                )?;
+                let (_, _, names) = &members.levels[0];
+                let values = &members.measures[0].1;
+                let e = &plan.encoders[*encoder];
+                let mut accept = vec![false; e.cardinality() as usize + 1];
+                for (i, member) in names.iter().enumerate() {
+                    if values
+                        .as_f64(i)
+                        .is_some_and(|v| comparison.holds(v, *bound))
+                    {
+                        for code in e.codes_of(member) {
+                            accept[code as usize] = true;
+                        }
+                    }
+                }
+                FactFilter::Codes {
+                    encoder: *encoder,
+                    accept,
+                }
+            }
+        });
+    }
+    Ok(filters)
+}
+
+fn scan_partition(
+    plan: &Plan,
+    filters: &[FactFilter],
+    layout: &KeyLayout,
+    needed: &[bool],
+    partition: &Partition,
+    partial: &mut Partial,
+) {
+    let codes = encoder_codes(&plan.encoders, needed, partition);
+    let code = |e: usize| -> &[u32] { codes[e].as_deref().expect("needed codes are computed") };
+    let rows = selected_rows(filters, &codes, partition);
+
+    // Cell keys from the slot codes.
+    let mut keys = vec![0u128; rows.len()];
+    for (s, slot) in plan.slots.iter().enumerate() {
+        let c = code(slot.encoder);
+        let stride = layout.strides[s];
+        for (key, &r) in keys.iter_mut().zip(&rows) {
+            *key += u128::from(c[r as usize]) * stride;
+        }
+    }
+    partial.scan(partition, &plan.aggregates, &rows, &keys, &codes);
+}
+
+struct Evaluator<'a> {
+    plan: &'a Plan,
+    layout: &'a KeyLayout,
+    partial: &'a Partial,
+    cells: &'a [(u128, usize)],
+}
+
+impl Evaluator<'_> {
+    fn counts(&self, state: usize) -> Vec<u64> {
+        let States::Count(v) = &self.partial.states[state] else {
+            unreachable!("a count state")
+        };
+        self.cells.iter().map(|&(_, i)| v[i]).collect()
+    }
+
+    fn eval(&self, node: &Node, name: &str) -> Result<Column> {
+        let overflow = || Error::Overflow {
+            measure: name.to_owned(),
+        };
+        Ok(match node {
+            Node::Count(state) => Column::Int(
+                self.counts(*state)
+                    .into_iter()
+                    .map(|c| Some(c as i64))
+                    .collect(),
+            ),
+            Node::Sum { sum, non_null, .. } => {
+                let counts = self.counts(*non_null);
+                let rows = self.cells.iter().zip(&counts);
+                match &self.partial.states[*sum] {
+                    States::SumInt(v) => Column::Int(
+                        rows.map(|(&(_, i), &n)| match n {
+                            0 => Ok(None),
+                            _ => i64::try_from(v[i]).map(Some).map_err(|_| overflow()),
+                        })
+                        .collect::<Result<_>>()?,
+                    ),
+                    States::SumFloat(v) => {
+                        Column::Float(rows.map(|(&(_, i), &n)| (n > 0).then_some(v[i])).collect())
+                    }
+                    _ => unreachable!("a sum state"),
+                }
+            }
+            Node::Mean { sum, non_null, .. } => {
+                let counts = self.counts(*non_null);
+                let rows = self.cells.iter().zip(&counts);
+                // The mean divides the exact sum, never a rounded one.
+                let sum_of = |i: usize| match &self.partial.states[*sum] {
+                    States::SumInt(v) => v[i] as f64,
+                    States::SumFloat(v) => v[i],
+                    _ => unreachable!("a sum state"),
+                };
+                Column::Float(
+                    rows.map(|(&(_, i), &n)| (n > 0).then(|| sum_of(i) / n as f64))
+                        .collect(),
+                )
+            }
+            Node::Extreme { state, non_null } => {
+                let counts = self.counts(*non_null);
+                let pick = |i: usize| counts[i] > 0;
+                match &self.partial.states[*state] {
+                    States::MinInt(v) | States::MaxInt(v) => Column::Int(
+                        self.cells
+                            .iter()
+                            .enumerate()
+                            .map(|(k, &(_, i))| pick(k).then_some(v[i]))
+                            .collect(),
+                    ),
+                    States::MinFloat(v) | States::MaxFloat(v) => Column::Float(
+                        self.cells
+                            .iter()
+                            .enumerate()
+                            .map(|(k, &(_, i))| pick(k).then_some(v[i]))
+                            .collect(),
+                    ),
+                    _ => unreachable!("an extreme state"),
+                }
+            }
+            Node::Distinct(state) => {
+                let States::Distinct(sets) = &self.partial.states[*state] else {
+                    unreachable!("a distinct state")
+                };
+                Column::Int(
+                    self.cells
+                        .iter()
+                        .map(|&(_, i)| Some(sets[i].len() as i64))
+                        .collect(),
+                )
+            }
+            Node::Constant(x) => Column::Float(vec![Some(*x); self.cells.len()]),
+            Node::Siblings { child, axis } => {
+                let child = self.eval(child, name)?;
+                match axis {
+                    None => child,
+                    Some(axis) => self.siblings(&child, *axis).ok_or_else(overflow)?,
+                }
+            }
+            Node::Binary { op, left, right } => {
+                let left = self.eval(left, name)?;
+                let right = self.eval(right, name)?;
+                binary(*op, &left, &right).ok_or_else(overflow)?
+            }
+        })
+    }
+
+    /// The sum of `child` over each cell's siblings on `axis`; `None` on overflow.
+    fn siblings(&self, child: &Column, axis: usize) -> Option<Column> {
+        let slots = &self.plan.axes[axis].slots;
+        // The group of a cell: its key with the axis's deepest kept level as a total,
+        // tagged with that depth so that it never meets a real cell of the parent depth.
+        let groups: Vec<Option<(u128, usize)>> = self
+            .cells
+            .iter()
+            .map(|&(key, _)| {
+                let kept = slots
+                    .iter()
+                    .take_while(|&&s| !self.layout.is_total(key, s))
+                    .count();
+                (kept > 0).then(|| (self.layout.with_total(key, slots[kept - 1]), kept))
+            })
+            .collect();
+        match child {
+            Column::Int(values) => {
+                let mut sums: HashMap<(u128, usize), Option<i128>> = HashMap::new();
+                for (group, value) in groups.iter().zip(values) {
+                    if let (Some(g), Some(v)) = (group, value) {
+                        let entry = sums.entry(*g).or_insert(Some(0));
+                        *entry = entry.map(|s| s + i128::from(*v));
+                    }
+                }
+                let mut out = Vec::with_capacity(values.len());
+                for (group, value) in groups.iter().zip(values) {
+                    out.push(match group {
+                        None => *value,
+                        Some(g) => match sums.get(g).copied().flatten() {
+                            None => None,
+                            Some(s) => Some(i64::try_from(s).ok()?),
+                        },
+                    });
+                }
+                Some(Column::Int(out))
+            }
+            Column::Float(values) => {
+                let mut sums: HashMap<(u128, usize), f64> = HashMap::new();
+                for (group, value) in groups.iter().zip(values) {
+                    if let (Some(g), Some(v)) = (group, value) {
+                        *sums.entry(*g).or_insert(0.0) += v;
+                    }
+                }
+                Some(Column::Float(
+                    groups
+                        .iter()
+                        .zip(values)
+                        .map(|(group, value)| match group {
+                            None => *value,
+                            Some(g) => sums.get(g).copied(),
+                        })
+                        .collect(),
+                ))
+            }
+        }
+    }
+}
+
+/// Arithmetic with the reference engine's rules: null if either side is null; a division
+/// is always a float (IEEE: 0/0 is NaN); integer `+ - *` stay exact and `None` on overflow.
+fn binary(op: BinaryOp, left: &Column, right: &Column) -> Option<Column> {
+    if let (Column::Int(a), Column::Int(b), false) = (left, right, op == BinaryOp::Divide) {
+        let mut out = Vec::with_capacity(a.len());
+        for (x, y) in a.iter().zip(b) {
+            out.push(match (x, y) {
+                (Some(x), Some(y)) => Some(match op {
+                    BinaryOp::Add => x.checked_add(*y)?,
+                    BinaryOp::Subtract => x.checked_sub(*y)?,
+                    BinaryOp::Multiply => x.checked_mul(*y)?,
+                    BinaryOp::Divide => unreachable!("divisions are floats"),
+                }),
+                _ => None,
+            });
+        }
+        return Some(Column::Int(out));
+    }
+    let (a, b) = (left.to_floats(), right.to_floats());
+    Some(Column::Float(
+        a.iter()
+            .zip(&b)
+            .map(|(x, y)| match (x, y) {
+                (Some(x), Some(y)) => Some(match op {
+                    BinaryOp::Add => x + y,
+                    BinaryOp::Subtract => x - y,
+                    BinaryOp::Multiply => x * y,
+                    BinaryOp::Divide => x / y,
+                }),
+                _ => None,
+            })
+            .collect(),
+    ))
+}
+
+/// The live rows of a partition that every filter keeps.
+fn selected_rows(
+    filters: &[FactFilter],
+    codes: &[Option<std::borrow::Cow<'_, [u32]>>],
+    partition: &Partition,
+) -> Vec<u32> {
+    let code = |e: usize| -> &[u32] { codes[e].as_deref().expect("needed codes are computed") };
+    let mut rows: Vec<u32> = match &partition.deleted {
+        None => (0..partition.len as u32).collect(),
+        Some(deleted) => (0..partition.len as u32)
+            .filter(|r| !deleted.contains(*r))
+            .collect(),
+    };
+    for filter in filters {
+        match filter {
+            FactFilter::Codes { encoder, accept } => {
+                let c = code(*encoder);
+                rows.retain(|&r| accept[c[r as usize] as usize]);
+            }
+            FactFilter::Paths { encoders, accept } => {
+                let columns: Vec<&[u32]> = encoders.iter().map(|&e| code(e)).collect();
+                // Paths may be shorter than the hierarchy: try each prefix length.
+                let lengths: HashSet<usize> = accept.iter().map(Vec::len).collect();
+                let mut path = Vec::with_capacity(columns.len());
+                rows.retain(|&r| {
+                    path.clear();
+                    path.extend(columns.iter().map(|c| c[r as usize]));
+                    lengths.iter().any(|&n| accept.contains(&path[..n]))
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// The rows of every partition that the level filters keep, in table order.
+pub(crate) fn select_rows(state: &CubeState, filters: &[super::Filter]) -> Result<Vec<Vec<u32>>> {
+    let query = Query {
+        filters: filters.to_vec(),
+        ..Query::default()
+    };
+    let plan = Plan::new(state, &query)?;
+    let filters = compile_filters(state, &plan)?;
+    let mut needed = vec![false; plan.encoders.len()];
+    for filter in &filters {
+        match filter {
+            FactFilter::Codes { encoder, .. } => needed[*encoder] = true,
+            FactFilter::Paths { encoders, .. } => encoders.iter().for_each(|&e| needed[e] = true),
+        }
+    }
+    Ok(state
+        .table()
+        .partitions()
+        .par_iter()
+        .map(|partition| {
+            let codes = encoder_codes(&plan.encoders, &needed, partition);
+            selected_rows(&filters, &codes, partition)
+        })
+        .collect())
+}

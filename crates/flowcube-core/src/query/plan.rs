@@ -1,0 +1,328 @@
+//! Planning: names resolved to hierarchies, encoders and aggregates; measures compiled.
+
+use crate::cube::{CubeState, LevelSource};
+use crate::error::{Error, Result};
+use crate::measure::{BinaryOp, Measure};
+use crate::table::ColumnKind;
+
+use super::aggregate::BaseAggregate;
+use super::encode::LevelEncoder;
+use super::{Comparison, Filter, Query};
+use crate::value::Value;
+
+/// A measure compiled against a query's aggregates.
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    Count(usize),
+    Sum {
+        sum: usize,
+        non_null: usize,
+    },
+    Mean {
+        sum: usize,
+        non_null: usize,
+    },
+    Extreme {
+        state: usize,
+        non_null: usize,
+    },
+    Distinct(usize),
+    Siblings {
+        child: Box<Node>,
+        /// The query axis of the hierarchy, if the query has it.
+        axis: Option<usize>,
+    },
+    Binary {
+        op: BinaryOp,
+        left: Box<Node>,
+        right: Box<Node>,
+    },
+    Constant(f64),
+}
+
+/// A hierarchy of the query and how deep it goes.
+#[derive(Debug, Clone)]
+pub(crate) struct Axis {
+    /// The slots of its levels, coarsest first.
+    pub(crate) slots: Vec<usize>,
+}
+
+/// One output level column.
+#[derive(Debug, Clone)]
+pub(crate) struct Slot {
+    pub(crate) name: String,
+    pub(crate) encoder: usize,
+}
+
+/// A level filter before its members are turned into codes.
+#[derive(Debug, Clone)]
+pub(crate) enum PendingFilter {
+    Members {
+        encoder: usize,
+        members: Vec<Value>,
+        negate: bool,
+    },
+    Paths {
+        encoders: Vec<usize>,
+        paths: Vec<Vec<Value>>,
+    },
+    MemberMeasure {
+        encoder: usize,
+        level: String,
+        measure: String,
+        comparison: Comparison,
+        bound: f64,
+    },
+}
+
+/// Everything a query needs, resolved.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    pub(crate) encoders: Vec<LevelEncoder>,
+    pub(crate) axes: Vec<Axis>,
+    pub(crate) slots: Vec<Slot>,
+    pub(crate) aggregates: Vec<BaseAggregate>,
+    pub(crate) measures: Vec<(String, Node)>,
+    pub(crate) result_filters: Vec<(String, Node, Comparison, f64)>,
+    pub(crate) fact_filters: Vec<PendingFilter>,
+}
+
+impl Plan {
+    pub(crate) fn new(state: &CubeState, query: &Query) -> Result<Plan> {
+        let mut builder = Builder {
+            state,
+            sources: Vec::new(),
+            aggregates: vec![BaseAggregate::Count],
+            axes_hierarchies: Vec::new(),
+        };
+
+        // Axes: one per hierarchy, as deep as its deepest requested level.
+        let mut depths: Vec<(usize, usize)> = Vec::new();
+        for name in &query.levels {
+            let (h, l) = state.level_index(name)?;
+            match depths.iter_mut().find(|(hh, _)| *hh == h) {
+                Some(entry) => entry.1 = entry.1.max(l),
+                None => depths.push((h, l)),
+            }
+        }
+        let mut axes = Vec::new();
+        let mut slots = Vec::new();
+        for &(h, depth) in &depths {
+            let hierarchy = &state.hierarchies()[h];
+            let mut axis_slots = Vec::new();
+            for level in &hierarchy.levels[..=depth] {
+                let encoder = builder.source(&level.source);
+                axis_slots.push(slots.len());
+                slots.push(Slot {
+                    name: level.name.clone(),
+                    encoder,
+                });
+            }
+            axes.push(Axis { slots: axis_slots });
+        }
+        builder.axes_hierarchies = depths.iter().map(|(h, _)| *h).collect();
+
+        let mut measures = Vec::new();
+        for name in &query.measures {
+            let node = builder.named(name, &mut Vec::new())?;
+            measures.push((name.clone(), node));
+        }
+
+        let mut result_filters = Vec::new();
+        let mut fact_filters = Vec::new();
+        for filter in &query.filters {
+            match filter {
+                Filter::Members {
+                    level,
+                    members,
+                    negate,
+                } => {
+                    let (h, l) = state.level_index(level)?;
+                    let encoder = builder.source(&state.hierarchies()[h].levels[l].source);
+                    fact_filters.push(PendingFilter::Members {
+                        encoder,
+                        members: members.clone(),
+                        negate: *negate,
+                    });
+                }
+                Filter::Paths { hierarchy, paths } => {
+                    let h = state.hierarchy_index(hierarchy)?;
+                    let levels = &state.hierarchies()[h].levels;
+                    let longest = paths.iter().map(Vec::len).max().unwrap_or(0);
+                    if longest > levels.len() {
+                        return Err(Error::InvalidQuery(format!(
+                            "a path of {longest} members on hierarchy {hierarchy:?}, which has {} levels",
+                            levels.len()
+                        )));
+                    }
+                    let encoders = levels[..longest]
+                        .iter()
+                        .map(|l| builder.source(&l.source))
+                        .collect();
+                    fact_filters.push(PendingFilter::Paths {
+                        encoders,
+                        paths: paths.clone(),
+                    });
+                }
+                Filter::MemberMeasure {
+                    level,
+                    measure,
+                    comparison,
+                    bound,
+                } => {
+                    let (h, l) = state.level_index(level)?;
+                    state.measure(measure)?;
+                    let encoder = builder.source(&state.hierarchies()[h].levels[l].source);
+                    fact_filters.push(PendingFilter::MemberMeasure {
+                        encoder,
+                        level: level.clone(),
+                        measure: measure.clone(),
+                        comparison: *comparison,
+                        bound: *bound,
+                    });
+                }
+                Filter::Measure {
+                    measure,
+                    comparison,
+                    bound,
+                } => {
+                    let node = builder.named(measure, &mut Vec::new())?;
+                    result_filters.push((measure.clone(), node, *comparison, *bound));
+                }
+            }
+        }
+
+        let encoders = builder
+            .sources
+            .iter()
+            .map(|s| LevelEncoder::new(state.table(), s))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Plan {
+            encoders,
+            axes,
+            slots,
+            aggregates: builder.aggregates,
+            measures,
+            result_filters,
+            fact_filters,
+        })
+    }
+}
+
+/// Checks that the measure `name` of `state` compiles.
+pub(crate) fn check_measure(state: &CubeState, name: &str) -> Result<()> {
+    let mut builder = Builder {
+        state,
+        sources: Vec::new(),
+        aggregates: vec![BaseAggregate::Count],
+        axes_hierarchies: Vec::new(),
+    };
+    builder.named(name, &mut Vec::new()).map(|_| ())
+}
+
+struct Builder<'a> {
+    state: &'a CubeState,
+    sources: Vec<LevelSource>,
+    aggregates: Vec<BaseAggregate>,
+    axes_hierarchies: Vec<usize>,
+}
+
+impl Builder<'_> {
+    fn source(&mut self, source: &LevelSource) -> usize {
+        match self.sources.iter().position(|s| s == source) {
+            Some(i) => i,
+            None => {
+                self.sources.push(source.clone());
+                self.sources.len() - 1
+            }
+        }
+    }
+
+    fn aggregate(&mut self, aggregate: BaseAggregate) -> usize {
+        match self.aggregates.iter().position(|a| *a == aggregate) {
+            Some(i) => i,
+            None => {
+                self.aggregates.push(aggregate);
+                self.aggregates.len() - 1
+            }
+        }
+    }
+
+    fn named(&mut self, name: &str, stack: &mut Vec<String>) -> Result<Node> {
+        if stack.iter().any(|n| n == name) {
+            return Err(Error::CyclicMeasure(name.to_owned()));
+        }
+        let measure = self.state.measure(name)?.clone();
+        stack.push(name.to_owned());
+        let node = self.compile(&measure, stack);
+        stack.pop();
+        node
+    }
+
+    /// The column and whether it holds floats, for a numeric aggregate.
+    fn numeric(&self, column: &str, what: &str) -> Result<(usize, bool)> {
+        let table = self.state.table();
+        let c = table.column_index(column)?;
+        match table.columns()[c].kind {
+            ColumnKind::Int64 => Ok((c, false)),
+            ColumnKind::Float64 => Ok((c, true)),
+            _ => Err(Error::ColumnType {
+                column: column.to_owned(),
+                actual: table.schema().field(c).data_type().clone(),
+                expected: format!("a numeric column for {what}"),
+            }),
+        }
+    }
+
+    fn compile(&mut self, measure: &Measure, stack: &mut Vec<String>) -> Result<Node> {
+        Ok(match measure {
+            Measure::Count => Node::Count(0),
+            Measure::Sum(column) | Measure::Mean(column) => {
+                let (c, float) = self.numeric(column, "a sum or mean")?;
+                let sum = self.aggregate(if float {
+                    BaseAggregate::SumFloat(c)
+                } else {
+                    BaseAggregate::SumInt(c)
+                });
+                let non_null = self.aggregate(BaseAggregate::NonNull(c));
+                if matches!(measure, Measure::Sum(_)) {
+                    Node::Sum { sum, non_null }
+                } else {
+                    Node::Mean { sum, non_null }
+                }
+            }
+            Measure::Min(column) | Measure::Max(column) => {
+                // TODO: min and max of timestamp and string columns.
+                let (c, float) = self.numeric(column, "a min or max")?;
+                let is_min = matches!(measure, Measure::Min(_));
+                let state = self.aggregate(match (is_min, float) {
+                    (true, false) => BaseAggregate::MinInt(c),
+                    (false, false) => BaseAggregate::MaxInt(c),
+                    (true, true) => BaseAggregate::MinFloat(c),
+                    (false, true) => BaseAggregate::MaxFloat(c),
+                });
+                let non_null = self.aggregate(BaseAggregate::NonNull(c));
+                Node::Extreme { state, non_null }
+            }
+            Measure::DistinctCount(column) => {
+                let c = self.state.table().column_index(column)?;
+                let encoder = self.source(&LevelSource::Column(c));
+                Node::Distinct(self.aggregate(BaseAggregate::Distinct(encoder)))
+            }
+            Measure::Named(name) => self.named(name, stack)?,
+            Measure::SiblingsSum { measure, hierarchy } => {
+                let h = self.state.hierarchy_index(hierarchy)?;
+                Node::Siblings {
+                    child: Box::new(self.compile(measure, stack)?),
+                    axis: self.axes_hierarchies.iter().position(|&a| a == h),
+                }
+            }
+            Measure::Binary { op, left, right } => Node::Binary {
+                op: *op,
+                left: Box::new(self.compile(left, stack)?),
+                right: Box::new(self.compile(right, stack)?),
+            },
+            Measure::Constant(x) => Node::Constant(*x),
+        })
+    }
+}
