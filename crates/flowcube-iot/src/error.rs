@@ -1,0 +1,24 @@
+//! The error type of the IoT crate.
+
+use crate::load::LoadError;
+
+/// The result type of the IoT crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What can go wrong loading room files, building the notebook cube, or running a query
+/// description.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A room file or folder that could not be read.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+
+    /// An error of the cube engine.
+    #[error(transparent)]
+    Cube(#[from] flowcube_core::Error),
+
+    /// A query description that is malformed.
+    #[error("invalid query description: {0}")]
+    Spec(String),
+}

@@ -1,0 +1,286 @@
+//! The notebook's cube: the `NetworkFlows` table, its hierarchies and measures, and the
+//! twelve chart queries of the analysis.
+
+use std::path::Path;
+
+use arrow::array::RecordBatch;
+use flowcube_core::{Cube, Measure, Table, TableOptions};
+
+use crate::error::Result;
+use crate::load::{flow_schema, read_room_folder};
+use crate::spec::{FilterSpec, QuerySpec};
+
+/// The table's name, and so the dimension of every hierarchy.
+pub const TABLE_NAME: &str = "NetworkFlows";
+
+/// The options of the flow table: no keys (two lines with one EventKey are two facts),
+/// FlowId stored as written since it is nearly unique per fact.
+pub fn table_options() -> TableOptions {
+    TableOptions::new(TABLE_NAME).with_plain_strings(["FlowId"])
+}
+
+/// An empty notebook cube: the auto-mode cube of the flow table, the `DateTime` (Day, Hour)
+/// and `Hour` date hierarchies, and the measures `#DevicesFound`, `#LocationsFound`,
+/// `TotalDuration` and `%Time`.
+///
+/// # Errors
+/// Only if the definitions above were inconsistent, which a test rules out.
+pub fn empty_cube() -> Result<Cube> {
+    let table = Table::try_new(&flow_schema(), table_options())?;
+    let cube = Cube::from_table(table);
+    cube.create_date_hierarchy("DateTime", "EventTime", &[("Day", "d"), ("Hour", "HH")])?;
+    cube.create_date_hierarchy("Hour", "EventTime", &[("Hour", "HH")])?;
+    cube.add_measure("#DevicesFound", Measure::distinct_count("MacAddress"))?;
+    cube.add_measure("#LocationsFound", Measure::distinct_count("Room"))?;
+    cube.add_measure(
+        "TotalDuration",
+        Measure::named("EventDuration.SUM").sum_over_siblings("Room"),
+    )?;
+    cube.add_measure(
+        "%Time",
+        Measure::named("EventDuration.SUM") / Measure::named("TotalDuration"),
+    )?;
+    Ok(cube)
+}
+
+/// The notebook cube holding `batches` (of the schema of [`flow_schema`]).
+///
+/// # Errors
+/// A batch of another schema.
+pub fn cube_from_batches(batches: &[RecordBatch]) -> Result<Cube> {
+    let cube = empty_cube()?;
+    cube.append(batches)?;
+    Ok(cube)
+}
+
+/// Loads a folder of room files into a new notebook cube.
+///
+/// # Errors
+/// The first bad file or row, with file, line, column, value and what was expected.
+pub fn load_cube(dir: &Path) -> Result<Cube> {
+    let cube = empty_cube()?;
+    append_folder(&cube, dir)?;
+    Ok(cube)
+}
+
+/// Appends the room files of a folder to `cube`, all of them or, on any error, none.
+///
+/// # Errors
+/// The first bad file or row; the cube is then left exactly as it was.
+pub fn append_folder(cube: &Cube, dir: &Path) -> Result<()> {
+    let batches = read_room_folder(dir)?;
+    cube.append(&batches)?;
+    Ok(())
+}
+
+/// One chart of the notebook: its number, title and query.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// The chart's id, `"1"` to `"12"`.
+    pub id: &'static str,
+    /// The notebook's title.
+    pub title: &'static str,
+    /// What it asks of the cube.
+    pub query: QuerySpec,
+}
+
+const ROOM: [&str; 3] = [TABLE_NAME, "Room", "Room"];
+const MAC: [&str; 3] = [TABLE_NAME, "MacAddress", "MacAddress"];
+const DAY_HOUR: [&str; 3] = [TABLE_NAME, "DateTime", "Hour"];
+const DAY: [&str; 3] = [TABLE_NAME, "DateTime", "Day"];
+const HOUR: [&str; 3] = [TABLE_NAME, "Hour", "Hour"];
+
+/// The device the notebook looks at in chart 4.
+pub const NOTEBOOK_DEVICE: &str = "00:17:88:CR:PU:Y7";
+
+fn hours(range: std::ops::RangeInclusive<u32>) -> Vec<serde_json::Value> {
+    range.map(|h| format!("{h:02}").into()).collect()
+}
+
+fn query(measures: &[&str], levels: &[[&str; 3]], filter: Vec<FilterSpec>) -> QuerySpec {
+    QuerySpec {
+        measures: measures.iter().map(|m| (*m).to_owned()).collect(),
+        levels: levels
+            .iter()
+            .map(|l| l.map(str::to_owned).to_vec())
+            .collect(),
+        include_totals: true,
+        filter,
+        drillthrough: None,
+    }
+}
+
+/// The notebook's twelve charts, as queries.
+pub fn charts() -> Vec<Chart> {
+    let level = |l: [&str; 3]| serde_json::json!(l);
+    let count = ["contributors.COUNT"];
+    let work_hours = FilterSpec(serde_json::json!([
+        "level_isin",
+        level(HOUR),
+        hours(8..=18)
+    ]));
+    let mut off_hours = hours(0..=7);
+    off_hours.extend(hours(19..=23));
+    vec![
+        Chart {
+            id: "1",
+            title: "Basic Visualization of Data",
+            query: query(&count, &[ROOM], vec![]),
+        },
+        Chart {
+            id: "2",
+            title: "Number of Events over Time",
+            query: query(&count, &[DAY_HOUR], vec![]),
+        },
+        Chart {
+            id: "3",
+            title: "Drill Through on one of the Lulls",
+            query: QuerySpec::drillthrough(4, "19"),
+        },
+        Chart {
+            id: "4",
+            title: "Data from device \"00:17:88:CR:PU:Y7\"",
+            query: query(
+                &count,
+                &[MAC, ROOM],
+                vec![FilterSpec(serde_json::json!([
+                    "level_eq",
+                    level(MAC),
+                    NOTEBOOK_DEVICE
+                ]))],
+            ),
+        },
+        Chart {
+            id: "5",
+            title: "Distribution of Devices",
+            query: query(&count, &[DAY_HOUR, ROOM], vec![]),
+        },
+        Chart {
+            id: "6",
+            title: "Devices #Locations Across Each Day",
+            query: query(&["#LocationsFound"], &[MAC, DAY], vec![]),
+        },
+        Chart {
+            id: "7",
+            title: "Devices Found in Multiple Rooms",
+            query: query(
+                &["#LocationsFound"],
+                &[MAC, DAY],
+                vec![FilterSpec(serde_json::json!([
+                    "member_measure_gt",
+                    level(MAC),
+                    "#LocationsFound",
+                    1
+                ]))],
+            ),
+        },
+        Chart {
+            id: "8",
+            title: "Total Device Network Flow vs #Locations Device Inhabits",
+            query: query(
+                &["EventDuration.SUM", "#LocationsFound"],
+                &[MAC, DAY],
+                vec![],
+            ),
+        },
+        Chart {
+            id: "9",
+            title: "Hourly Network Flow, Split by Room",
+            query: query(&["EventDuration.SUM"], &[HOUR, ROOM, DAY], vec![work_hours]),
+        },
+        Chart {
+            id: "10",
+            title: "Hourly Network Flow, Just Conference Rooms",
+            query: query(
+                &["EventDuration.SUM"],
+                &[HOUR, ROOM, DAY],
+                vec![
+                    FilterSpec(serde_json::json!([
+                        "level_not_in",
+                        level(ROOM),
+                        ["bullpen"]
+                    ])),
+                    FilterSpec(serde_json::json!(["level_not_in", level(HOUR), off_hours])),
+                ],
+            ),
+        },
+        Chart {
+            id: "11",
+            title: "Devices Found per Room per Hour during the work day",
+            query: query(
+                &["#DevicesFound"],
+                &[DAY_HOUR, ROOM],
+                vec![FilterSpec(serde_json::json!([
+                    "hier_isin",
+                    "DateTime",
+                    (8..=18)
+                        .map(|h| serde_json::json!([4, format!("{h:02}")]))
+                        .collect::<Vec<_>>()
+                ]))],
+            ),
+        },
+        Chart {
+            id: "12",
+            title: "% Time in Each Room",
+            query: query(&["%Time"], &[DAY_HOUR, ROOM], vec![]),
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_notebook_cube_defines_its_hierarchies_and_measures() {
+        let cube = empty_cube().unwrap();
+        let state = cube.snapshot();
+        let hierarchies: Vec<String> = state.hierarchies().iter().map(|h| h.path()).collect();
+        assert_eq!(
+            hierarchies,
+            [
+                "NetworkFlows/Room",
+                "NetworkFlows/FlowId",
+                "NetworkFlows/EventTime",
+                "NetworkFlows/MacAddress",
+                "NetworkFlows/DateTime",
+                "NetworkFlows/Hour"
+            ]
+        );
+        let mut measures: Vec<&str> = state.measures().iter().map(|(n, _)| n.as_str()).collect();
+        measures.sort_unstable();
+        assert_eq!(
+            measures,
+            [
+                "#DevicesFound",
+                "#LocationsFound",
+                "%Time",
+                "EventDuration.MEAN",
+                "EventDuration.SUM",
+                "TotalDuration",
+                "contributors.COUNT"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bare_hour_level_is_ambiguous() {
+        let cube = empty_cube().unwrap();
+        let err = flowcube_core::Query::new()
+            .measures(["contributors.COUNT"])
+            .levels(["Hour"])
+            .execute(&cube)
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("NetworkFlows/DateTime/Hour"), "{text}");
+        assert!(text.contains("NetworkFlows/Hour/Hour"), "{text}");
+    }
+
+    #[test]
+    fn every_chart_query_runs_on_an_empty_cube() {
+        let cube = empty_cube().unwrap();
+        for chart in charts() {
+            chart.query.run(&cube).unwrap();
+        }
+    }
+}

@@ -1,0 +1,408 @@
+//! Engine-neutral query descriptions, as in `expected.json` files, and the comparison of
+//! answers with expected rows.
+//!
+//! A description names levels as `[dimension, hierarchy, level]`, filters as small JSON
+//! lists (`["level_isin", level, [members]]`), and drill-throughs as `{"day", "hour"}` cells
+//! of the `DateTime` hierarchy. [`QuerySpec::run`] turns one into a flowcube query.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::datatypes::{DataType, Float64Type, Int64Type, TimestampNanosecondType};
+use flowcube_core::{Comparison, Cube, DrillThrough, Filter, Query, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value as Json};
+
+use crate::error::{Error, Result};
+
+/// A query description.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QuerySpec {
+    /// Measure names, in output order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub measures: Vec<String>,
+    /// `[dimension, hierarchy, level]` triples.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levels: Vec<Vec<String>>,
+    /// Whether to add the total rows.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub include_totals: bool,
+    /// Filters; all must hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filter: Vec<FilterSpec>,
+    /// A drill-through to the facts of one (Day, Hour) cell instead of a query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drillthrough: Option<DrillSpec>,
+}
+
+/// The cell of a drill-through: day of the month and two-digit hour.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrillSpec {
+    /// The day of the month.
+    pub day: i64,
+    /// The hour, `"00"` to `"23"`.
+    pub hour: String,
+}
+
+/// One filter, as its JSON list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FilterSpec(pub Json);
+
+/// One chart of an expected file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChartSpec {
+    /// The chart's title.
+    pub title: String,
+    /// Its query.
+    pub query: QuerySpec,
+    /// The result's column names.
+    pub columns: Vec<String>,
+    /// The result rows, keyed by column name.
+    pub rows: Vec<Map<String, Json>>,
+}
+
+/// An expected file: `{"meta": ..., "charts": {"<id>": chart}}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExpectedFile {
+    /// Free-form facts about the data.
+    #[serde(default)]
+    pub meta: Json,
+    /// The charts by id.
+    pub charts: BTreeMap<String, ChartSpec>,
+}
+
+impl ExpectedFile {
+    /// The charts in a natural order of their ids (`1, 2, …, 12, 3b, 7b, X1`).
+    pub fn charts_in_order(&self) -> Vec<(&String, &ChartSpec)> {
+        let mut charts: Vec<_> = self.charts.iter().collect();
+        charts.sort_by(|(a, _), (b, _)| natural_id_cmp(a, b));
+        charts
+    }
+}
+
+fn natural_id_cmp(a: &str, b: &str) -> Ordering {
+    let split = |s: &str| {
+        let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+        (
+            digits.is_empty(),
+            digits.parse::<u64>().unwrap_or(0),
+            s.to_owned(),
+        )
+    };
+    split(a).cmp(&split(b))
+}
+
+impl QuerySpec {
+    /// A drill-through to the facts of `day` and `hour` on the `DateTime` hierarchy.
+    pub fn drillthrough(day: i64, hour: &str) -> QuerySpec {
+        QuerySpec {
+            drillthrough: Some(DrillSpec {
+                day,
+                hour: hour.to_owned(),
+            }),
+            ..QuerySpec::default()
+        }
+    }
+
+    /// Runs the description on a cube.
+    ///
+    /// # Errors
+    /// A malformed description, or a query error (unknown names and the like).
+    pub fn run(&self, cube: &Cube) -> Result<RecordBatch> {
+        let filters = self
+            .filter
+            .iter()
+            .map(FilterSpec::to_filter)
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(cell) = &self.drillthrough {
+            let mut drill = DrillThrough::new().filter(Filter::paths(
+                "DateTime",
+                vec![vec![Value::Int(cell.day), Value::from(cell.hour.as_str())]],
+            ));
+            drill.filters.extend(filters);
+            return Ok(drill.execute(cube)?);
+        }
+        let mut query = Query::new()
+            .measures(self.measures.iter().cloned())
+            .levels(self.levels.iter().map(|l| l.join("/")));
+        query.filters = filters;
+        query.include_totals = self.include_totals;
+        Ok(query.execute(cube)?)
+    }
+}
+
+impl FilterSpec {
+    /// The flowcube filter this JSON list describes.
+    ///
+    /// # Errors
+    /// An unknown kind or a list of the wrong shape.
+    pub fn to_filter(&self) -> Result<Filter> {
+        let bad = |why: &str| Error::Spec(format!("filter {}: {why}", self.0));
+        let list = self.0.as_array().ok_or_else(|| bad("not a list"))?;
+        let kind = list
+            .first()
+            .and_then(Json::as_str)
+            .ok_or_else(|| bad("no kind"))?;
+        let arg = |i: usize| list.get(i).ok_or_else(|| bad("missing argument"));
+        let level = |i: usize| -> Result<String> {
+            match arg(i)? {
+                Json::String(s) => Ok(s.clone()),
+                Json::Array(parts) => parts
+                    .iter()
+                    .map(|p| p.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()
+                    .map(|p| p.join("/"))
+                    .ok_or_else(|| bad("a level is a list of names")),
+                _ => Err(bad("a level is a list of names")),
+            }
+        };
+        let members = |i: usize| -> Result<Vec<Value>> {
+            arg(i)?
+                .as_array()
+                .ok_or_else(|| bad("members are a list"))?
+                .iter()
+                .map(|m| member(m).ok_or_else(|| bad("a member is a string or a number")))
+                .collect()
+        };
+        let number = |i: usize| arg(i)?.as_f64().ok_or_else(|| bad("a bound is a number"));
+        let name = |i: usize| {
+            arg(i)?
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| bad("a measure is a name"))
+        };
+        Ok(match kind {
+            "level_eq" => Filter::eq(
+                level(1)?,
+                member(arg(2)?).ok_or_else(|| bad("a member is a string or a number"))?,
+            ),
+            "level_isin" => Filter::is_in(level(1)?, members(2)?),
+            "level_not_in" => Filter::not_in(level(1)?, members(2)?),
+            "hier_isin" => {
+                let paths = arg(2)?
+                    .as_array()
+                    .ok_or_else(|| bad("paths are a list"))?
+                    .iter()
+                    .map(|p| {
+                        p.as_array()
+                            .and_then(|p| p.iter().map(member).collect::<Option<Vec<_>>>())
+                            .ok_or_else(|| bad("a path is a list of members"))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Filter::paths(level(1)?, paths)
+            }
+            "member_measure_gt" => {
+                Filter::members_where(level(1)?, name(2)?, Comparison::Greater, number(3)?)
+            }
+            "measure_gt" => Filter::measure(name(1)?, Comparison::Greater, number(2)?),
+            other => return Err(bad(&format!("unknown kind {other:?}"))),
+        })
+    }
+}
+
+fn member(json: &Json) -> Option<Value> {
+    match json {
+        Json::String(s) => Some(Value::from(s.as_str())),
+        Json::Number(n) => n
+            .as_i64()
+            .map(Value::Int)
+            .or_else(|| n.as_f64().map(Value::Float)),
+        Json::Bool(b) => Some(Value::Bool(*b)),
+        _ => None,
+    }
+}
+
+/// The rows of a record batch as JSON objects keyed by column name, in the format of
+/// expected files: timestamps as `YYYY-MM-DD HH:MM:SS[.fff]`, non-finite floats as strings.
+pub fn batch_to_rows(batch: &RecordBatch) -> Vec<Map<String, Json>> {
+    let schema = batch.schema();
+    (0..batch.num_rows())
+        .map(|row| {
+            schema
+                .fields()
+                .iter()
+                .zip(batch.columns())
+                .map(|(field, column)| (field.name().clone(), cell_json(column.as_ref(), row)))
+                .collect()
+        })
+        .collect()
+}
+
+fn cell_json(column: &dyn Array, row: usize) -> Json {
+    if column.is_null(row) {
+        return Json::Null;
+    }
+    match column.data_type() {
+        DataType::Int64 => json!(column.as_primitive::<Int64Type>().value(row)),
+        DataType::Float64 => {
+            let x = column.as_primitive::<Float64Type>().value(row);
+            if x.is_nan() {
+                json!("NaN")
+            } else if x.is_infinite() {
+                json!(if x > 0.0 { "Infinity" } else { "-Infinity" })
+            } else {
+                json!(x)
+            }
+        }
+        DataType::Utf8 => json!(column.as_string::<i32>().value(row)),
+        DataType::Boolean => json!(column.as_boolean().value(row)),
+        DataType::Timestamp(..) => {
+            let ns = column.as_primitive::<TimestampNanosecondType>().value(row);
+            json!(format_timestamp(ns))
+        }
+        other => json!(format!("<{other}>")),
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS`, with `.fff`, `.ffffff` or `.fffffffff` when there is a fraction.
+pub fn format_timestamp(nanos: i64) -> String {
+    let t = chrono::DateTime::from_timestamp_nanos(nanos).naive_utc();
+    let fraction = nanos.rem_euclid(1_000_000_000);
+    let base = t.format("%Y-%m-%d %H:%M:%S").to_string();
+    if fraction == 0 {
+        base
+    } else if fraction % 1_000_000 == 0 {
+        format!("{base}.{:03}", fraction / 1_000_000)
+    } else if fraction % 1_000 == 0 {
+        format!("{base}.{:06}", fraction / 1_000)
+    } else {
+        format!("{base}.{fraction:09}")
+    }
+}
+
+/// A value of a row, normalised for comparison.
+#[derive(Debug, Clone, PartialEq)]
+enum Cell {
+    Null,
+    Number(f64, Option<i64>),
+    Text(String),
+    Timestamp(i64),
+    Bool(bool),
+}
+
+impl Cell {
+    fn from_json(json: &Json, timestamp: bool) -> Cell {
+        match json {
+            Json::Null => Cell::Null,
+            Json::Bool(b) => Cell::Bool(*b),
+            Json::Number(n) => Cell::Number(n.as_f64().unwrap_or(f64::NAN), n.as_i64()),
+            Json::String(s) => match s.as_str() {
+                "NaN" => Cell::Number(f64::NAN, None),
+                "Infinity" => Cell::Number(f64::INFINITY, None),
+                "-Infinity" => Cell::Number(f64::NEG_INFINITY, None),
+                _ if timestamp => parse_timestamp(s)
+                    .map(Cell::Timestamp)
+                    .unwrap_or_else(|| Cell::Text(s.clone())),
+                _ => Cell::Text(s.clone()),
+            },
+            other => Cell::Text(other.to_string()),
+        }
+    }
+
+    fn order(&self, other: &Cell) -> Ordering {
+        let rank = |c: &Cell| match c {
+            Cell::Null => 0,
+            Cell::Bool(_) => 1,
+            Cell::Number(..) => 2,
+            Cell::Text(_) => 3,
+            Cell::Timestamp(_) => 4,
+        };
+        match (self, other) {
+            (Cell::Number(a, _), Cell::Number(b, _)) => a.total_cmp(b),
+            (Cell::Text(a), Cell::Text(b)) => a.cmp(b),
+            (Cell::Timestamp(a), Cell::Timestamp(b)) => a.cmp(b),
+            (Cell::Bool(a), Cell::Bool(b)) => a.cmp(b),
+            _ => rank(self).cmp(&rank(other)),
+        }
+    }
+
+    /// Integers exactly; floats to a relative 1e-12; an integer equals the same float.
+    fn agrees(&self, other: &Cell) -> bool {
+        match (self, other) {
+            (Cell::Number(_, Some(a)), Cell::Number(_, Some(b))) => a == b,
+            (Cell::Number(a, _), Cell::Number(b, _)) => {
+                if a.is_nan() || b.is_nan() {
+                    a.is_nan() && b.is_nan()
+                } else if a.is_infinite() || b.is_infinite() {
+                    a == b
+                } else {
+                    (a - b).abs() <= 1e-12 * a.abs().max(b.abs())
+                }
+            }
+            _ => self == other,
+        }
+    }
+}
+
+fn parse_timestamp(text: &str) -> Option<i64> {
+    let t = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").ok()?;
+    t.and_utc().timestamp_nanos_opt()
+}
+
+/// Compares an answer with expected rows as multisets; returns the differences found, at
+/// most `limit` of them, empty when they agree.
+pub fn compare(
+    batch: &RecordBatch,
+    columns: &[String],
+    expected: &[Map<String, Json>],
+    limit: usize,
+) -> Vec<String> {
+    let schema = batch.schema();
+    let actual_columns: Vec<&String> = schema.fields().iter().map(|f| f.name()).collect();
+    if actual_columns
+        .iter()
+        .map(|c| c.as_str())
+        .ne(columns.iter().map(String::as_str))
+    {
+        return vec![format!(
+            "columns differ: expected {columns:?}, got {actual_columns:?}"
+        )];
+    }
+    let is_timestamp: Vec<bool> = schema
+        .fields()
+        .iter()
+        .map(|f| matches!(f.data_type(), DataType::Timestamp(..)))
+        .collect();
+    let normalise = |rows: &[Map<String, Json>]| {
+        let mut rows: Vec<Vec<Cell>> = rows
+            .iter()
+            .map(|row| {
+                columns
+                    .iter()
+                    .zip(&is_timestamp)
+                    .map(|(c, &ts)| Cell::from_json(row.get(c).unwrap_or(&Json::Null), ts))
+                    .collect()
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| x.order(y))
+                .find(|o| *o != Ordering::Equal)
+                .unwrap_or(Ordering::Equal)
+        });
+        rows
+    };
+    let actual = normalise(&batch_to_rows(batch));
+    let wanted = normalise(expected);
+
+    let mut problems = Vec::new();
+    if actual.len() != wanted.len() {
+        problems.push(format!(
+            "expected {} rows, got {}",
+            wanted.len(),
+            actual.len()
+        ));
+    }
+    for (a, w) in actual.iter().zip(&wanted) {
+        if problems.len() >= limit {
+            break;
+        }
+        if !a.iter().zip(w).all(|(x, y)| x.agrees(y)) {
+            problems.push(format!("expected row {w:?}, got {a:?}"));
+        }
+    }
+    problems
+}
