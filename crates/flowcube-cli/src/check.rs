@@ -1,0 +1,50 @@
+//! `flowcube check`: answers compared with an expected file.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use flowcube_iot::notebook;
+use flowcube_iot::spec::{compare, ExpectedFile};
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The folder of room CSV files.
+    #[arg(long)]
+    data: PathBuf,
+    /// The expected answers (`expected.json`).
+    #[arg(long)]
+    expected: PathBuf,
+    /// The most differences to print per chart.
+    #[arg(long, default_value_t = 10)]
+    max_diffs: usize,
+}
+
+/// Runs every chart; `Ok(false)` when any answer differs.
+pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
+    let text = std::fs::read(&args.expected)
+        .with_context(|| format!("reading {}", args.expected.display()))?;
+    let expected: ExpectedFile = serde_json::from_slice(&text)
+        .with_context(|| format!("parsing {}", args.expected.display()))?;
+    let cube = notebook::load_cube(&args.data)?;
+
+    let (mut passed, mut failed) = (0, 0);
+    for (id, chart) in expected.charts_in_order() {
+        let problems = match chart.query.run(&cube) {
+            Ok(result) => compare(&result, &chart.columns, &chart.rows, args.max_diffs),
+            Err(error) => vec![format!("query failed: {error}")],
+        };
+        if problems.is_empty() {
+            passed += 1;
+            println!("ok      {id:>4}  {}", chart.title);
+        } else {
+            failed += 1;
+            println!("FAILED  {id:>4}  {}", chart.title);
+            for problem in problems {
+                println!("        {problem}");
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    Ok(failed == 0)
+}

@@ -1,0 +1,69 @@
+//! The `flowcube` command: the notebook report, golden checks, and the office simulator.
+
+#![forbid(unsafe_code)]
+
+mod check;
+mod report;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Where are the people in an office, hour by hour, judged from the network traffic of
+/// their devices: an OLAP cube over room gateway logs.
+#[derive(Debug, Parser)]
+#[command(name = "flowcube", version, about)]
+struct Cli {
+    /// More log output (-v: debug, -vv: trace); logs go to standard error.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs the notebook's twelve charts and prints each as a titled table.
+    Report(report::ReportArgs),
+    /// Runs every query of an expected file and compares the answers.
+    Check(check::CheckArgs),
+    /// Writes a simulated office's room files into a folder.
+    Simulate(report::SimulateArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match cli.verbose {
+        0 => "warn",
+        1 => "debug",
+        _ => "trace",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let outcome = match cli.command {
+        Command::Report(args) => report::run(&args).map(|()| true),
+        Command::Check(args) => check::run(&args),
+        Command::Simulate(args) => report::simulate(&args).map(|()| true),
+    };
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A folder for the built-in sample, fresh for this process.
+fn sample_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("flowcube-sample-{}", std::process::id()))
+}

@@ -1,0 +1,207 @@
+//! `flowcube report` and `flowcube simulate`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use std::sync::Arc;
+
+use arrow::array::{AsArray, RecordBatch, StringArray};
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Field, Schema};
+use arrow::util::display::FormatOptions;
+use arrow::util::pretty::pretty_format_batches_with_options;
+use clap::Args;
+use flowcube_core::Cube;
+use flowcube_iot::notebook;
+use flowcube_iot::simulator::{write_room_folder, SimulatorConfig};
+use flowcube_iot::spec::{batch_to_rows, ChartSpec, ExpectedFile};
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The folder of room CSV files (`bullpen.csv`, `conference1.csv`, ...). Without it,
+    /// the built-in sample is simulated into a temporary folder and loaded from there.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Also writes every chart's answer to this file, in the format of `expected.json`.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// The most rows printed per chart (0: all).
+    #[arg(long, default_value_t = 30)]
+    rows: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The folder to write the room files into.
+    #[arg(long)]
+    out: PathBuf,
+    /// About how many flow events to write (default: the built-in sample).
+    #[arg(long)]
+    events: Option<u64>,
+    /// The random seed.
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+pub fn simulate(args: &SimulateArgs) -> anyhow::Result<()> {
+    let mut config = match args.events {
+        Some(n) => SimulatorConfig::with_target_events(n),
+        None => SimulatorConfig::sample(),
+    };
+    if let Some(seed) = args.seed {
+        config.seed = seed;
+    }
+    let summary = write_room_folder(&config, &args.out)
+        .with_context(|| format!("writing room files into {}", args.out.display()))?;
+    println!(
+        "wrote {} events of {} devices into {}",
+        summary.events,
+        summary.devices,
+        args.out.display()
+    );
+    for (room, events) in &summary.events_per_room {
+        println!("  {room:<12} {events:>12}");
+    }
+    Ok(())
+}
+
+pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
+    let cube = match &args.data {
+        Some(dir) => notebook::load_cube(dir)?,
+        None => {
+            let dir = super::sample_dir();
+            let result = load_sample(&dir);
+            // The sample is scratch data: remove it whatever happened.
+            let _ = std::fs::remove_dir_all(&dir);
+            result?
+        }
+    };
+    let source = match &args.data {
+        Some(dir) => dir.display().to_string(),
+        None => "the built-in sample".to_owned(),
+    };
+    println!(
+        "Network Traffic Location: {} flow events from {source}\n",
+        cube.num_rows()
+    );
+    if let Some(warning) = month_warning(&cube)? {
+        println!("warning: {warning}\n");
+    }
+
+    let mut charts = std::collections::BTreeMap::new();
+    for chart in notebook::charts() {
+        let result = chart
+            .query
+            .run(&cube)
+            .with_context(|| format!("chart {} ({})", chart.id, chart.title))?;
+        let levels = result.num_columns() - chart.query.measures.len().min(result.num_columns());
+        let levels = if chart.query.drillthrough.is_some() {
+            0
+        } else {
+            levels
+        };
+        print_chart(chart.id, chart.title, &result, levels, args.rows)?;
+        charts.insert(
+            chart.id.to_owned(),
+            ChartSpec {
+                title: chart.title.to_owned(),
+                query: chart.query.clone(),
+                columns: result
+                    .schema()
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().clone())
+                    .collect(),
+                rows: batch_to_rows(&result),
+            },
+        );
+    }
+    if let Some(path) = &args.json {
+        let file = ExpectedFile {
+            meta: serde_json::json!({ "rows": cube.num_rows(), "source": source }),
+            charts,
+        };
+        std::fs::write(path, serde_json::to_vec_pretty(&file)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+fn load_sample(dir: &Path) -> anyhow::Result<Cube> {
+    write_room_folder(&SimulatorConfig::sample(), dir)
+        .with_context(|| format!("writing the sample into {}", dir.display()))?;
+    Ok(notebook::load_cube(dir)?)
+}
+
+/// Prints a chart's answer; the first `levels` columns are levels, whose nulls are totals.
+fn print_chart(
+    id: &str,
+    title: &str,
+    result: &RecordBatch,
+    levels: usize,
+    max_rows: usize,
+) -> anyhow::Result<()> {
+    println!("== Chart {id}: {title} ==");
+    let shown = if max_rows == 0 {
+        result.num_rows()
+    } else {
+        max_rows.min(result.num_rows())
+    };
+    let mut columns = result.slice(0, shown).columns().to_vec();
+    let mut fields: Vec<Field> = result
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone())
+        .collect();
+    for (column, field) in columns.iter_mut().zip(&mut fields).take(levels) {
+        let text = cast(column, &DataType::Utf8)?;
+        let labelled: StringArray = text
+            .as_string::<i32>()
+            .iter()
+            .map(|v| Some(v.unwrap_or("Total")))
+            .collect();
+        *column = Arc::new(labelled);
+        *field = Field::new(field.name(), DataType::Utf8, false);
+    }
+    let shown_batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?;
+    let options = FormatOptions::default()
+        .with_null("null")
+        .with_timestamp_format(Some("%Y-%m-%d %H:%M:%S%.f"));
+    println!(
+        "{}",
+        pretty_format_batches_with_options(&[shown_batch], &options)?
+    );
+    if shown < result.num_rows() {
+        println!(
+            "... {} more rows ({} in all; --rows 0 prints every row)",
+            result.num_rows() - shown,
+            result.num_rows()
+        );
+    }
+    println!();
+    Ok(())
+}
+
+/// The notebook's `Day` level is the day of the month: say so when the data spans more
+/// than one month, since days of different months then share a member.
+fn month_warning(cube: &Cube) -> anyhow::Result<Option<String>> {
+    let months = flowcube_core::Query::new()
+        .measures(["contributors.COUNT"])
+        .levels(["Month/Month"])
+        .execute(&month_cube(cube)?)?;
+    Ok((months.num_rows() > 1).then(|| {
+        format!(
+            "the data spans {} months; the Day level is the day of the month, so the same \
+             day of different months falls in one member, as in the notebook",
+            months.num_rows()
+        )
+    }))
+}
+
+fn month_cube(cube: &Cube) -> anyhow::Result<Cube> {
+    let scratch = Cube::from_table(cube.snapshot().table().clone());
+    scratch.create_date_hierarchy("Month", "EventTime", &[("Month", "yyyy-MM")])?;
+    Ok(scratch)
+}
