@@ -1,0 +1,492 @@
+//! Differential tests: the engine against a naive row-by-row model of the cube semantics,
+//! on random tables (nulls, duplicates, several partitions), random levels, filters,
+//! totals and measures. Answers must not depend on partitions or threads.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray, TimestampNanosecondArray};
+use chrono::{NaiveDate, Timelike};
+use flowcube::{Cube, Filter, Measure, Query, Table, TableOptions};
+use flowcube_core::Comparison;
+use flowcube_iot::spec::compare;
+use proptest::prelude::*;
+use serde_json::{json, Map, Value as Json};
+
+#[derive(Debug, Clone)]
+struct Fact {
+    room: String,
+    device: String,
+    time: i64,
+    duration: Option<i64>,
+}
+
+const ROOMS: [&str; 3] = ["alpha", "beta", "gamma"];
+const DEVICES: [&str; 5] = ["d1", "d2", "D1", "d3", "N/A"];
+
+fn start_nanos() -> i64 {
+    // The range crosses a month end, so that the Day level (day of month) is exercised.
+    NaiveDate::from_ymd_opt(2022, 4, 29)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_nanos_opt()
+        .unwrap()
+}
+
+fn fact() -> impl Strategy<Value = Fact> {
+    (
+        0..ROOMS.len(),
+        0..DEVICES.len(),
+        0i64..(5 * 86_400),
+        0u32..1_000_000_000,
+        prop::option::weighted(0.85, -50i64..500),
+    )
+        .prop_map(|(r, d, secs, nanos, duration)| Fact {
+            room: ROOMS[r].to_owned(),
+            device: DEVICES[d].to_owned(),
+            time: start_nanos() + secs * 1_000_000_000 + i64::from(nanos),
+            duration,
+        })
+}
+
+fn batch(facts: &[Fact]) -> RecordBatch {
+    RecordBatch::try_from_iter([
+        (
+            "Room",
+            Arc::new(StringArray::from_iter_values(
+                facts.iter().map(|f| f.room.as_str()),
+            )) as ArrayRef,
+        ),
+        (
+            "Device",
+            Arc::new(StringArray::from_iter_values(
+                facts.iter().map(|f| f.device.as_str()),
+            )) as ArrayRef,
+        ),
+        (
+            "Time",
+            Arc::new(TimestampNanosecondArray::from_iter_values(
+                facts.iter().map(|f| f.time),
+            )) as ArrayRef,
+        ),
+        (
+            "Duration",
+            Arc::new(Int64Array::from_iter(facts.iter().map(|f| f.duration))) as ArrayRef,
+        ),
+    ])
+    .unwrap()
+}
+
+fn cube(facts: &[Fact], partition_rows: usize, chunks: usize) -> Cube {
+    let options = TableOptions::new("T").with_partition_rows(partition_rows);
+    let table = Table::try_new(&batch(&[]).schema(), options).unwrap();
+    let cube = Cube::from_table(table);
+    // Appends in several chunks, so that dictionaries grow across appends.
+    let size = facts.len().div_ceil(chunks.max(1)).max(1);
+    for chunk in facts.chunks(size) {
+        cube.append(&[batch(chunk)]).unwrap();
+    }
+    cube.create_date_hierarchy("DateTime", "Time", &[("Day", "d"), ("Hour", "HH")])
+        .unwrap();
+    cube.create_date_hierarchy("HourOfDay", "Time", &[("HourOfDay", "HH")])
+        .unwrap();
+    cube.add_measure("Devices", Measure::distinct_count("Device"))
+        .unwrap();
+    cube.add_measure("Rooms", Measure::distinct_count("Room"))
+        .unwrap();
+    cube.add_measure("Duration.MIN", Measure::min("Duration"))
+        .unwrap();
+    cube.add_measure("Duration.MAX", Measure::max("Duration"))
+        .unwrap();
+    cube.add_measure(
+        "Total",
+        Measure::named("Duration.SUM").sum_over_siblings("Room"),
+    )
+    .unwrap();
+    cube.add_measure(
+        "Share",
+        Measure::named("Duration.SUM") / Measure::named("Total"),
+    )
+    .unwrap();
+    cube
+}
+
+const MEASURES: [&str; 9] = [
+    "contributors.COUNT",
+    "Duration.SUM",
+    "Duration.MEAN",
+    "Duration.MIN",
+    "Duration.MAX",
+    "Devices",
+    "Rooms",
+    "Total",
+    "Share",
+];
+
+/// A level of the model: its name in queries, its column name, and its member of a fact.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Lvl {
+    Room,
+    Device,
+    Day,
+    Hour,
+    HourOfDay,
+}
+
+impl Lvl {
+    fn column(self) -> &'static str {
+        match self {
+            Lvl::Room => "Room",
+            Lvl::Device => "Device",
+            Lvl::Day => "Day",
+            Lvl::Hour => "Hour",
+            Lvl::HourOfDay => "HourOfDay",
+        }
+    }
+
+    fn member(self, fact: &Fact) -> Json {
+        let t = chrono::DateTime::from_timestamp_nanos(fact.time).naive_utc();
+        match self {
+            Lvl::Room => json!(fact.room),
+            Lvl::Device => json!(fact.device),
+            Lvl::Day => json!(chrono::Datelike::day(&t)),
+            Lvl::Hour | Lvl::HourOfDay => json!(format!("{:02}", t.hour())),
+        }
+    }
+}
+
+/// One axis of a query: the levels it brings, coarsest first.
+#[derive(Debug, Clone)]
+struct Axis {
+    query_level: &'static str,
+    levels: Vec<Lvl>,
+}
+
+fn axes() -> Vec<Axis> {
+    vec![
+        Axis {
+            query_level: "Room",
+            levels: vec![Lvl::Room],
+        },
+        Axis {
+            query_level: "Device",
+            levels: vec![Lvl::Device],
+        },
+        Axis {
+            query_level: "DateTime/Day",
+            levels: vec![Lvl::Day],
+        },
+        Axis {
+            query_level: "DateTime/Hour",
+            levels: vec![Lvl::Day, Lvl::Hour],
+        },
+        Axis {
+            query_level: "HourOfDay",
+            levels: vec![Lvl::HourOfDay],
+        },
+    ]
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    axes: Vec<Axis>,
+    measures: Vec<&'static str>,
+    totals: bool,
+    rooms_kept: Option<(Vec<&'static str>, bool)>,
+    hours_kept: Option<Vec<String>>,
+    count_above: Option<i64>,
+    devices_in_several_rooms: bool,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        Just(axes()).prop_shuffle(),
+        0usize..4,
+        prop::sample::subsequence(MEASURES.to_vec(), 1..=MEASURES.len()),
+        any::<bool>(),
+        prop::option::of((
+            prop::sample::subsequence(ROOMS.to_vec(), 0..=3),
+            any::<bool>(),
+        )),
+        prop::option::of(prop::collection::vec(0u32..24, 0..6)),
+        prop::option::weighted(0.2, 0i64..5),
+        prop::bool::weighted(0.2),
+    )
+        .prop_map(
+            |(all, n, measures, totals, rooms_kept, hours, count_above, several)| {
+                // At most one axis of the DateTime hierarchy.
+                let mut chosen: Vec<Axis> = Vec::new();
+                for axis in all {
+                    let datetime = axis.query_level.starts_with("DateTime");
+                    if chosen.len() < n
+                        && !(datetime
+                            && chosen.iter().any(|a| a.query_level.starts_with("DateTime")))
+                    {
+                        chosen.push(axis);
+                    }
+                }
+                Case {
+                    axes: chosen,
+                    measures,
+                    totals,
+                    rooms_kept,
+                    hours_kept: hours.map(|h| h.iter().map(|h| format!("{h:02}")).collect()),
+                    count_above,
+                    devices_in_several_rooms: several,
+                }
+            },
+        )
+}
+
+fn query(case: &Case) -> Query {
+    let mut q = Query::new()
+        .measures(case.measures.iter().copied())
+        .levels(case.axes.iter().map(|a| a.query_level));
+    q.include_totals = case.totals;
+    if let Some((rooms, negate)) = &case.rooms_kept {
+        q = q.filter(if *negate {
+            Filter::not_in("Room", rooms.iter().copied())
+        } else {
+            Filter::is_in("Room", rooms.iter().copied())
+        });
+    }
+    if let Some(hours) = &case.hours_kept {
+        q = q.filter(Filter::is_in(
+            "DateTime/Hour",
+            hours.iter().map(String::as_str),
+        ));
+    }
+    if case.devices_in_several_rooms {
+        q = q.filter(Filter::members_where(
+            "Device",
+            "Rooms",
+            Comparison::Greater,
+            1.0,
+        ));
+    }
+    if let Some(k) = case.count_above {
+        q = q.filter(Filter::measure(
+            "contributors.COUNT",
+            Comparison::Greater,
+            k as f64,
+        ));
+    }
+    q
+}
+
+/// The model's answer: rows keyed by column name.
+fn model(facts: &[Fact], case: &Case) -> (Vec<String>, Vec<Map<String, Json>>) {
+    let several: BTreeSet<&str> = {
+        let mut rooms: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for f in facts {
+            rooms.entry(&f.device).or_default().insert(&f.room);
+        }
+        rooms
+            .into_iter()
+            .filter(|(_, r)| r.len() > 1)
+            .map(|(d, _)| d)
+            .collect()
+    };
+    let kept: Vec<&Fact> = facts
+        .iter()
+        .filter(|f| match &case.rooms_kept {
+            Some((rooms, negate)) => rooms.contains(&f.room.as_str()) != *negate,
+            None => true,
+        })
+        .filter(|f| match &case.hours_kept {
+            Some(hours) => hours.contains(&Lvl::Hour.member(f).as_str().unwrap().to_owned()),
+            None => true,
+        })
+        .filter(|f| !case.devices_in_several_rooms || several.contains(f.device.as_str()))
+        .collect();
+
+    let slots: Vec<Lvl> = case.axes.iter().flat_map(|a| a.levels.clone()).collect();
+    let mut columns: Vec<String> = slots.iter().map(|l| l.column().to_owned()).collect();
+    columns.extend(case.measures.iter().map(|m| (*m).to_owned()));
+
+    // Depth patterns: per axis, how many of its levels are kept.
+    let mut patterns: Vec<Vec<usize>> = vec![vec![]];
+    for axis in &case.axes {
+        let depths: Vec<usize> = if case.totals {
+            (0..=axis.levels.len()).collect()
+        } else {
+            vec![axis.levels.len()]
+        };
+        patterns = patterns
+            .into_iter()
+            .flat_map(|p| {
+                depths.iter().map(move |&d| {
+                    let mut p = p.clone();
+                    p.push(d);
+                    p
+                })
+            })
+            .collect();
+    }
+
+    let key_of = |f: &Fact, pattern: &[usize]| -> Vec<Json> {
+        let mut key = Vec::new();
+        for (axis, &kept) in case.axes.iter().zip(pattern) {
+            for (i, level) in axis.levels.iter().enumerate() {
+                key.push(if i < kept {
+                    level.member(f)
+                } else {
+                    Json::Null
+                });
+            }
+        }
+        key
+    };
+    let room_slot = slots.iter().position(|l| *l == Lvl::Room);
+    let sum = |facts: &[&Fact]| -> Option<i64> {
+        let values: Vec<i64> = facts.iter().filter_map(|f| f.duration).collect();
+        (!values.is_empty()).then(|| values.iter().sum())
+    };
+
+    let mut rows = Vec::new();
+    for pattern in &patterns {
+        let mut groups: BTreeMap<String, (Vec<Json>, Vec<&Fact>)> = BTreeMap::new();
+        for f in &kept {
+            let key = key_of(f, pattern);
+            groups
+                .entry(serde_json::to_string(&key).unwrap())
+                .or_insert_with(|| (key.clone(), Vec::new()))
+                .1
+                .push(f);
+        }
+        for (key, members) in groups.values() {
+            let durations: Vec<i64> = members.iter().filter_map(|f| f.duration).collect();
+            let own_sum = sum(members);
+            // Siblings of Room: the facts that share every other coordinate, by room.
+            let total = match room_slot {
+                Some(slot) if !key[slot].is_null() => {
+                    let mut by_room: BTreeMap<&str, Vec<&Fact>> = BTreeMap::new();
+                    for f in &kept {
+                        let k = key_of(f, pattern);
+                        let same = k
+                            .iter()
+                            .zip(key)
+                            .enumerate()
+                            .all(|(i, (a, b))| i == slot || a == b);
+                        if same {
+                            by_room.entry(&f.room).or_default().push(f);
+                        }
+                    }
+                    let sums: Vec<i64> = by_room.values().filter_map(|fs| sum(fs)).collect();
+                    (!sums.is_empty()).then(|| sums.iter().sum::<i64>())
+                }
+                _ => own_sum,
+            };
+            let mut row = Map::new();
+            for (level, value) in slots.iter().zip(key) {
+                row.insert(level.column().to_owned(), value.clone());
+            }
+            let mut all_null = true;
+            for m in &case.measures {
+                let value = match *m {
+                    "contributors.COUNT" => json!(members.len()),
+                    "Duration.SUM" => json!(own_sum),
+                    "Duration.MEAN" => json!(own_sum.map(|s| s as f64 / durations.len() as f64)),
+                    "Duration.MIN" => json!(durations.iter().min()),
+                    "Duration.MAX" => json!(durations.iter().max()),
+                    "Devices" => json!(members
+                        .iter()
+                        .map(|f| &f.device)
+                        .collect::<BTreeSet<_>>()
+                        .len()),
+                    "Rooms" => json!(members
+                        .iter()
+                        .map(|f| &f.room)
+                        .collect::<BTreeSet<_>>()
+                        .len()),
+                    "Total" => json!(total),
+                    "Share" => match (own_sum, total) {
+                        (Some(s), Some(t)) => {
+                            let x = s as f64 / t as f64;
+                            if x.is_nan() {
+                                json!("NaN")
+                            } else if x.is_infinite() {
+                                json!(if x > 0.0 { "Infinity" } else { "-Infinity" })
+                            } else {
+                                json!(x)
+                            }
+                        }
+                        _ => Json::Null,
+                    },
+                    other => panic!("no model for {other}"),
+                };
+                all_null &= value.is_null();
+                row.insert((*m).to_owned(), value);
+            }
+            if all_null {
+                continue;
+            }
+            if let Some(k) = case.count_above {
+                if members.len() as i64 <= k {
+                    continue;
+                }
+            }
+            rows.push(row);
+        }
+    }
+    (columns, rows)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn engine_matches_the_naive_model(
+        facts in prop::collection::vec(fact(), 0..120),
+        case in case(),
+        partition_rows in 1usize..40,
+        chunks in 1usize..4,
+    ) {
+        let cube = cube(&facts, partition_rows, chunks);
+        let (columns, expected) = model(&facts, &case);
+        let result = query(&case).execute(&cube).unwrap();
+        let problems = compare(&result, &columns, &expected, 5);
+        prop_assert!(problems.is_empty(), "{:?}\n{:#?}", case, problems);
+
+        // The same answer on one thread.
+        let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap());
+        let single = query(&case).execute(&cube.with_thread_pool(pool)).unwrap();
+        prop_assert_eq!(single, result);
+    }
+}
+
+#[test]
+fn a_sum_beyond_64_bits_is_an_error_naming_the_measure() {
+    let mut facts = vec![
+        Fact {
+            room: "alpha".into(),
+            device: "d1".into(),
+            time: start_nanos(),
+            duration: Some(i64::MAX),
+        };
+        2
+    ];
+    facts[1].room = "beta".into();
+    let cube = cube(&facts, 8, 1);
+    // Each room alone fits.
+    let by_room = Query::new()
+        .measures(["Duration.SUM"])
+        .levels(["Room"])
+        .execute(&cube)
+        .unwrap();
+    assert_eq!(by_room.num_rows(), 2);
+    // Their total does not.
+    let err = Query::new()
+        .measures(["Duration.SUM"])
+        .execute(&cube)
+        .unwrap_err();
+    assert!(err.to_string().contains("Duration.SUM"), "{err}");
+    let err = Query::new()
+        .measures(["Total"])
+        .levels(["Room"])
+        .execute(&cube)
+        .unwrap_err();
+    assert!(err.to_string().contains("Total"), "{err}");
+}
