@@ -490,3 +490,39 @@ fn a_sum_beyond_64_bits_is_an_error_naming_the_measure() {
         .unwrap_err();
     assert!(err.to_string().contains("Total"), "{err}");
 }
+
+#[test]
+fn distinct_counts_of_large_domains_match_a_set() {
+    // More distinct members than a bitset cell holds: the roaring path.
+    let facts: Vec<Fact> = (0..12_000)
+        .map(|i| Fact {
+            room: ROOMS[i % 3].to_owned(),
+            device: format!("dev{}", (i * 7919) % 9_000),
+            time: start_nanos() + (i as i64) * 1_000_000_000,
+            duration: Some(1),
+        })
+        .collect();
+    let cube = cube(&facts, 1_000, 2);
+    let result = Query::new()
+        .measures(["Devices"])
+        .levels(["Room"])
+        .with_totals()
+        .execute(&cube)
+        .unwrap();
+    let mut expected = vec![json!({"Room": null, "Devices": 9_000})];
+    for room in ROOMS {
+        let devices: BTreeSet<&str> = facts
+            .iter()
+            .filter(|f| f.room == room)
+            .map(|f| f.device.as_str())
+            .collect();
+        expected.push(json!({"Room": room, "Devices": devices.len()}));
+    }
+    let expected: Vec<Map<String, Json>> = expected
+        .into_iter()
+        .map(|v| v.as_object().unwrap().clone())
+        .collect();
+    let columns = ["Room".to_owned(), "Devices".to_owned()];
+    let problems = compare(&result, &columns, &expected, 5);
+    assert!(problems.is_empty(), "{problems:?}");
+}

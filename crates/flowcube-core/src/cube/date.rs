@@ -301,25 +301,32 @@ impl DateCoder {
         code as u32
     }
 
-    /// The code of a timestamp, for the common one-field patterns without the full civil
+    /// The codes of many timestamps.
+    ///
+    /// Every field a pattern reads is constant within an hour (or a minute, or a second,
+    /// for patterns that read those), and naive time has no zone to shift hours against
+    /// days. So the codes of a slice whose values span few such buckets come from a table
+    /// with one entry per bucket: a division and a lookup per value instead of a calendar
     /// computation.
-    #[inline]
-    pub(crate) fn fast_code(&self) -> Option<fn(i64) -> u32> {
-        match self.radices.as_slice() {
-            [(DateField::Hour, _, _)] => Some(|nanos| {
-                (nanos
-                    .div_euclid(NANOS_PER_SECOND)
-                    .rem_euclid(SECONDS_PER_DAY)
-                    / 3600) as u32
-            }),
-            [(DateField::Minute, _, _)] => {
-                Some(|nanos| (nanos.div_euclid(NANOS_PER_SECOND).rem_euclid(3600) / 60) as u32)
-            }
-            [(DateField::Second, _, _)] => {
-                Some(|nanos| nanos.div_euclid(NANOS_PER_SECOND).rem_euclid(60) as u32)
-            }
-            _ => None,
+    pub(crate) fn codes(&self, nanos: &[i64]) -> Vec<u32> {
+        const MAX_BUCKETS: i64 = 1 << 16;
+        let bucket = match self.radices.last().map(|r| r.0) {
+            Some(DateField::Second) => NANOS_PER_SECOND,
+            Some(DateField::Minute) => 60 * NANOS_PER_SECOND,
+            _ => 3600 * NANOS_PER_SECOND,
+        };
+        let (Some(&lo), Some(&hi)) = (nanos.iter().min(), nanos.iter().max()) else {
+            return Vec::new();
+        };
+        let (first, last) = (lo.div_euclid(bucket), hi.div_euclid(bucket));
+        if last - first >= MAX_BUCKETS {
+            return nanos.iter().map(|&t| self.code(t)).collect();
         }
+        let table: Vec<u32> = (first..=last).map(|b| self.code(b * bucket)).collect();
+        nanos
+            .iter()
+            .map(|&t| table[(t.div_euclid(bucket) - first) as usize])
+            .collect()
     }
 
     /// The member of a code.
@@ -412,9 +419,10 @@ mod tests {
         let coder = DatePattern::parse(pattern).unwrap().coder(2020, 2024);
         let code = coder.code(ts);
         assert!(u64::from(code) < coder.cardinality());
-        if let Some(fast) = coder.fast_code() {
-            assert_eq!(fast(ts), code);
-        }
+        assert_eq!(
+            coder.codes(&[ts, ts - 7_200_000_000_000]),
+            [code, coder.code(ts - 7_200_000_000_000)]
+        );
         coder.member(code)
     }
 

@@ -10,13 +10,11 @@
 //!  key = ((3 * 25) + 8) * 6 + 0 = 498            the extra digit is the "total" code
 //! ```
 
-use std::borrow::Cow;
-
 use arrow::array::Array;
 use hashbrown::HashMap;
 use roaring::RoaringBitmap;
 
-use crate::table::{ColumnData, Partition};
+use crate::table::{with_codes, CodeArray, ColumnData, Partition};
 
 use super::encode::LevelEncoder;
 
@@ -58,10 +56,19 @@ pub(crate) enum States {
     MinFloat(Vec<f64>),
     MaxFloat(Vec<f64>),
     Distinct(Vec<RoaringBitmap>),
+    /// Distinct members of a small domain: `words` 64-bit words of bits per cell.
+    Bits {
+        words: usize,
+        bits: Vec<u64>,
+    },
 }
 
+/// Distinct members of a domain up to this size are bitsets rather than roaring bitmaps:
+/// setting a bit is a few instructions, and a cell costs at most 512 bytes.
+pub(crate) const BITSET_MEMBERS: u64 = 4096;
+
 impl States {
-    fn new(aggregate: &BaseAggregate) -> States {
+    fn new(aggregate: &BaseAggregate, distinct_domains: &[u64]) -> States {
         match aggregate {
             BaseAggregate::Count | BaseAggregate::NonNull(_) => States::Count(Vec::new()),
             BaseAggregate::SumInt(_) => States::SumInt(Vec::new()),
@@ -70,7 +77,17 @@ impl States {
             BaseAggregate::MaxInt(_) => States::MaxInt(Vec::new()),
             BaseAggregate::MinFloat(_) => States::MinFloat(Vec::new()),
             BaseAggregate::MaxFloat(_) => States::MaxFloat(Vec::new()),
-            BaseAggregate::Distinct(_) => States::Distinct(Vec::new()),
+            BaseAggregate::Distinct(encoder) => {
+                let domain = distinct_domains[*encoder];
+                if domain <= BITSET_MEMBERS {
+                    States::Bits {
+                        words: (domain as usize).div_ceil(64).max(1),
+                        bits: Vec::new(),
+                    }
+                } else {
+                    States::Distinct(Vec::new())
+                }
+            }
         }
     }
 
@@ -84,6 +101,7 @@ impl States {
             States::MinFloat(v) => v.resize(cells, f64::INFINITY),
             States::MaxFloat(v) => v.resize(cells, f64::NEG_INFINITY),
             States::Distinct(v) => v.resize(cells, RoaringBitmap::new()),
+            States::Bits { words, bits } => bits.resize(cells * *words, 0),
         }
     }
 
@@ -99,6 +117,12 @@ impl States {
             (States::MinFloat(a), States::MinFloat(b)) => a[to] = a[to].min(b[from]),
             (States::MaxFloat(a), States::MaxFloat(b)) => a[to] = a[to].max(b[from]),
             (States::Distinct(a), States::Distinct(b)) => a[to] |= &b[from],
+            (States::Bits { words, bits: a }, States::Bits { bits: b, .. }) => {
+                let w = *words;
+                for (x, y) in a[to * w..(to + 1) * w].iter_mut().zip(&b[from * w..]) {
+                    *x |= y;
+                }
+            }
             _ => unreachable!("states of different aggregates"),
         }
     }
@@ -127,8 +151,15 @@ pub(crate) struct Partial {
 impl Partial {
     /// An empty partial; `dense_cells` is the size of a dense key space, or `None` for a
     /// hash map.
-    pub(crate) fn new(aggregates: &[BaseAggregate], dense_cells: Option<usize>) -> Partial {
-        let mut states: Vec<States> = aggregates.iter().map(States::new).collect();
+    pub(crate) fn new(
+        aggregates: &[BaseAggregate],
+        distinct_domains: &[u64],
+        dense_cells: Option<usize>,
+    ) -> Partial {
+        let mut states: Vec<States> = aggregates
+            .iter()
+            .map(|a| States::new(a, distinct_domains))
+            .collect();
         let (index, cells) = match dense_cells {
             Some(n) => {
                 states.iter_mut().for_each(|s| s.resize(n));
@@ -221,36 +252,60 @@ impl Partial {
         }
     }
 
-    /// Aggregates the selected rows of a partition.
-    pub(crate) fn scan(
+    /// Whether keys are cell indices.
+    pub(crate) fn is_dense(&self) -> bool {
+        matches!(self.index, CellIndex::Dense)
+    }
+
+    /// The cell indices of `keys`, cells created as needed.
+    pub(crate) fn cells_of(&mut self, keys: &[u128]) -> Vec<u32> {
+        let cells = keys.iter().map(|&k| self.cell(k)).collect();
+        self.grow();
+        cells
+    }
+
+    /// Aggregates rows of a partition: row `rows[i]` (or `i` when `rows` is `None`) falls
+    /// in cell `cells[i]`.
+    pub(crate) fn update(
         &mut self,
         partition: &Partition,
         aggregates: &[BaseAggregate],
-        rows: &[u32],
-        keys: &[u128],
-        encoder_codes: &[Option<Cow<'_, [u32]>>],
+        rows: Option<&[u32]>,
+        cells: &[u32],
+        encoder_codes: &[Option<CodeArray>],
     ) {
-        let cells: Vec<u32> = keys.iter().map(|&k| self.cell(k)).collect();
-        self.grow();
         for (state, aggregate) in self.states.iter_mut().zip(aggregates) {
-            update(state, aggregate, partition, rows, &cells, encoder_codes);
+            update(state, aggregate, partition, rows, cells, encoder_codes);
         }
     }
 }
 
-/// One aggregate over the selected rows; `rows[i]` falls in cell `cells[i]`.
+/// Calls `f(row, cell)` for each selected row.
+#[inline(always)]
+fn for_each(rows: Option<&[u32]>, cells: &[u32], mut f: impl FnMut(usize, usize)) {
+    match rows {
+        None => {
+            for (r, &c) in cells.iter().enumerate() {
+                f(r, c as usize);
+            }
+        }
+        Some(rows) => {
+            for (&r, &c) in rows.iter().zip(cells) {
+                f(r as usize, c as usize);
+            }
+        }
+    }
+}
+
+/// One aggregate over the selected rows.
 fn update(
     state: &mut States,
     aggregate: &BaseAggregate,
     partition: &Partition,
-    rows: &[u32],
+    rows: Option<&[u32]>,
     cells: &[u32],
-    encoder_codes: &[Option<Cow<'_, [u32]>>],
+    encoder_codes: &[Option<CodeArray>],
 ) {
-    let pairs = rows
-        .iter()
-        .zip(cells)
-        .map(|(&r, &c)| (r as usize, c as usize));
     match (state, aggregate) {
         (States::Count(counts), BaseAggregate::Count) => {
             for &c in cells {
@@ -264,11 +319,9 @@ fn update(
                         counts[c as usize] += 1;
                     }
                 }
-                Some(nulls) => {
-                    for (r, c) in pairs {
-                        counts[c] += u64::from(nulls.is_valid(r));
-                    }
-                }
+                Some(nulls) => for_each(rows, cells, |r, c| {
+                    counts[c] += u64::from(nulls.is_valid(r))
+                }),
             }
         }
         (States::SumInt(sums), BaseAggregate::SumInt(column)) => {
@@ -278,29 +331,21 @@ fn update(
             // Null slots hold some value in Arrow; skip them by their validity.
             let v = values.values();
             match values.nulls().filter(|n| n.null_count() > 0) {
-                None => {
-                    for (r, c) in pairs {
+                None => for_each(rows, cells, |r, c| sums[c] += i128::from(v[r])),
+                Some(nulls) => for_each(rows, cells, |r, c| {
+                    if nulls.is_valid(r) {
                         sums[c] += i128::from(v[r]);
                     }
-                }
-                Some(nulls) => {
-                    for (r, c) in pairs {
-                        if nulls.is_valid(r) {
-                            sums[c] += i128::from(v[r]);
-                        }
-                    }
-                }
+                }),
             }
         }
         (States::SumFloat(sums), BaseAggregate::SumFloat(column)) => {
-            let ColumnData::Float64(values) = &partition.columns[*column] else {
-                unreachable!("float sum of a column without floats")
-            };
-            for (r, c) in pairs {
+            let values = floats(&partition.columns[*column]);
+            for_each(rows, cells, |r, c| {
                 if values.is_valid(r) {
                     sums[c] += values.value(r);
                 }
-            }
+            });
         }
         (States::MinInt(m), BaseAggregate::MinInt(column)) => {
             for_each_int(&partition.columns[*column], rows, cells, |c, v| {
@@ -313,34 +358,49 @@ fn update(
             })
         }
         (States::MinFloat(m), BaseAggregate::MinFloat(column)) => {
-            let ColumnData::Float64(values) = &partition.columns[*column] else {
-                unreachable!("float min of a column without floats")
-            };
-            for (r, c) in pairs {
+            let values = floats(&partition.columns[*column]);
+            for_each(rows, cells, |r, c| {
                 if values.is_valid(r) {
                     m[c] = m[c].min(values.value(r));
                 }
-            }
+            });
         }
         (States::MaxFloat(m), BaseAggregate::MaxFloat(column)) => {
-            let ColumnData::Float64(values) = &partition.columns[*column] else {
-                unreachable!("float max of a column without floats")
-            };
-            for (r, c) in pairs {
+            let values = floats(&partition.columns[*column]);
+            for_each(rows, cells, |r, c| {
                 if values.is_valid(r) {
                     m[c] = m[c].max(values.value(r));
                 }
-            }
+            });
         }
         (States::Distinct(sets), BaseAggregate::Distinct(encoder)) => {
-            let codes = encoder_codes[*encoder]
-                .as_ref()
-                .expect("codes of a distinct-count encoder are computed");
-            for (r, c) in pairs {
-                sets[c].insert(codes[r]);
-            }
+            let codes = distinct_codes(encoder_codes, *encoder);
+            with_codes!(codes, codes => for_each(rows, cells, |r, c| {
+                sets[c].insert(u32::from(codes[r]));
+            }));
+        }
+        (States::Bits { words, bits }, BaseAggregate::Distinct(encoder)) => {
+            let codes = distinct_codes(encoder_codes, *encoder);
+            let w = *words;
+            with_codes!(codes, codes => for_each(rows, cells, |r, c| {
+                let code = u32::from(codes[r]) as usize;
+                bits[c * w + code / 64] |= 1 << (code % 64);
+            }));
         }
         _ => unreachable!("states of another aggregate"),
+    }
+}
+
+fn distinct_codes(encoder_codes: &[Option<CodeArray>], encoder: usize) -> &CodeArray {
+    encoder_codes[encoder]
+        .as_ref()
+        .expect("codes of a distinct-count encoder are computed")
+}
+
+fn floats(column: &ColumnData) -> &arrow::array::Float64Array {
+    match column {
+        ColumnData::Float64(values) => values,
+        _ => unreachable!("a float aggregate of a column without floats"),
     }
 }
 
@@ -355,25 +415,30 @@ fn nulls_of(column: &ColumnData) -> Option<&arrow::buffer::NullBuffer> {
     nulls.filter(|n| n.null_count() > 0)
 }
 
-fn for_each_int(column: &ColumnData, rows: &[u32], cells: &[u32], mut f: impl FnMut(usize, i64)) {
+fn for_each_int(
+    column: &ColumnData,
+    rows: Option<&[u32]>,
+    cells: &[u32],
+    mut f: impl FnMut(usize, i64),
+) {
     let (values, nulls) = match column {
         ColumnData::Int64(a) => (a.values().as_ref(), a.nulls()),
         ColumnData::Timestamp(a) => (a.values().as_ref(), a.nulls()),
         _ => unreachable!("integer min or max of a column without integers"),
     };
-    for (&r, &c) in rows.iter().zip(cells) {
-        if nulls.is_none_or(|n| n.is_valid(r as usize)) {
-            f(c as usize, values[r as usize]);
+    for_each(rows, cells, |r, c| {
+        if nulls.is_none_or(|n| n.is_valid(r)) {
+            f(c, values[r]);
         }
-    }
+    });
 }
 
 /// The codes of the encoders a scan needs, for one partition.
-pub(crate) fn encoder_codes<'a>(
-    encoders: &'a [LevelEncoder],
+pub(crate) fn encoder_codes(
+    encoders: &[LevelEncoder],
     needed: &[bool],
-    partition: &'a Partition,
-) -> Vec<Option<Cow<'a, [u32]>>> {
+    partition: &Partition,
+) -> Vec<Option<CodeArray>> {
     encoders
         .iter()
         .zip(needed)

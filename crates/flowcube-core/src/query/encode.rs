@@ -1,6 +1,5 @@
 //! Level encoders: every fact's member of a level as a dense `u32` code.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use arrow::array::Array;
@@ -10,7 +9,7 @@ use hashbrown::HashMap;
 use crate::cube::date::{year_of, DateCoder};
 use crate::cube::LevelSource;
 use crate::error::{Error, Result};
-use crate::table::{ColumnData, Dictionary, Partition, Table};
+use crate::table::{CodeArray, ColumnData, Dictionary, LevelCacheKey, Partition, Table};
 use crate::value::Value;
 
 /// Turns the values of one level into codes `0..cardinality()`.
@@ -27,6 +26,7 @@ pub(crate) enum LevelEncoder {
         column: usize,
         coder: DateCoder,
         has_nulls: bool,
+        cache_key: LevelCacheKey,
     },
     /// Any other column: a dictionary of its distinct values built for the query.
     Local {
@@ -72,6 +72,7 @@ impl LevelEncoder {
                 column,
                 coder: pattern.coder(min_year, max_year),
                 has_nulls,
+                cache_key: (column, pattern.as_str().to_owned(), min_year, max_year),
             });
         }
         if let Some(dictionary) = table.dictionary(column) {
@@ -130,30 +131,38 @@ impl LevelEncoder {
         }
     }
 
-    /// The codes of every row of a partition.
-    pub(crate) fn codes<'a>(&'a self, partition: &'a Partition) -> Cow<'a, [u32]> {
+    /// The codes of every row of a partition (a cheap, shared array).
+    pub(crate) fn codes(&self, partition: &Partition) -> CodeArray {
         match self {
             LevelEncoder::Dictionary { column, .. } => match &partition.columns[*column] {
-                ColumnData::Codes(codes) => Cow::Borrowed(codes.values()),
+                ColumnData::Codes(codes) => codes.clone(),
                 _ => unreachable!("dictionary level on a column without codes"),
             },
-            LevelEncoder::Date { column, coder, .. } => {
+            LevelEncoder::Date {
+                column,
+                coder,
+                cache_key,
+                ..
+            } => {
+                let mut cache = partition.cache.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(codes) = cache.get(cache_key) {
+                    return codes.clone();
+                }
                 let ColumnData::Timestamp(ts) = &partition.columns[*column] else {
                     unreachable!("date level on a column without timestamps")
                 };
-                let mut codes: Vec<u32> = match coder.fast_code() {
-                    Some(fast) => ts.values().iter().map(|&t| fast(t)).collect(),
-                    None => ts.values().iter().map(|&t| coder.code(t)).collect(),
-                };
+                let mut codes = coder.codes(ts.values());
                 if let Some(nulls) = ts.nulls().filter(|n| n.null_count() > 0) {
                     let null_code = coder.cardinality() as u32;
                     for row in nulls.iter().enumerate().filter(|(_, v)| !v).map(|(r, _)| r) {
                         codes[row] = null_code;
                     }
                 }
-                Cow::Owned(codes)
+                let codes = CodeArray::from_codes(codes);
+                cache.insert(cache_key.clone(), codes.clone());
+                codes
             }
-            LevelEncoder::Local { column, index, .. } => Cow::Owned(
+            LevelEncoder::Local { column, index, .. } => CodeArray::from_codes(
                 (0..partition.len)
                     .map(|row| index[&local_value(&partition.columns[*column], row).0])
                     .collect(),

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::cube::CubeState;
 use crate::error::{Error, Result};
 use crate::measure::BinaryOp;
-use crate::table::Partition;
+use crate::table::{with_codes, CodeArray, Partition};
 use crate::value::Value;
 
 use super::aggregate::{encoder_codes, Partial, States, DENSE_CELLS};
@@ -124,6 +124,8 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
     let layout = KeyLayout { radices, strides };
     let dense = (space <= u128::from(DENSE_CELLS)).then_some(space as usize);
 
+    let domains: Vec<u64> = plan.encoders.iter().map(|e| e.cardinality() + 1).collect();
+
     // Which encoders a scan must compute.
     let mut needed = vec![false; plan.encoders.len()];
     for slot in &plan.slots {
@@ -151,12 +153,12 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
     let leaves = partitions
         .par_iter()
         .with_min_len(chunk)
-        .fold(|| Partial::new(&plan.aggregates, dense), scan)
+        .fold(|| Partial::new(&plan.aggregates, &domains, dense), scan)
         .reduce_with(|mut a, b| {
             a.merge(&b);
             a
         })
-        .unwrap_or_else(|| Partial::new(&plan.aggregates, dense));
+        .unwrap_or_else(|| Partial::new(&plan.aggregates, &domains, dense));
     tracing::debug!(
         dense = dense.is_some(),
         partitions = partitions.len(),
@@ -166,7 +168,7 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
     // Totals: every combination of depths per axis, rolled up from the leaf cells.
     let leaf_cells = leaves.cells_with_facts();
     let (all, mut cells) = if query.include_totals && !plan.axes.is_empty() {
-        let mut all = Partial::new(&plan.aggregates, None);
+        let mut all = Partial::new(&plan.aggregates, &domains, None);
         for pattern in patterns(&plan) {
             for &(key, index) in &leaf_cells {
                 let mut total = key;
@@ -367,19 +369,113 @@ fn scan_partition(
     partial: &mut Partial,
 ) {
     let codes = encoder_codes(&plan.encoders, needed, partition);
-    let code = |e: usize| -> &[u32] { codes[e].as_deref().expect("needed codes are computed") };
     let rows = selected_rows(filters, &codes, partition);
+    let rows = rows.as_deref();
+    let n = rows.map_or(partition.len, <[u32]>::len);
+    let code = |e: usize| codes[e].as_ref().expect("needed codes are computed");
 
-    // Cell keys from the slot codes.
-    let mut keys = vec![0u128; rows.len()];
-    for (s, slot) in plan.slots.iter().enumerate() {
-        let c = code(slot.encoder);
-        let stride = layout.strides[s];
-        for (key, &r) in keys.iter_mut().zip(&rows) {
-            *key += u128::from(c[r as usize]) * stride;
+    // Cell keys from the slot codes: dense keys are the cells themselves.
+    let cells = if partial.is_dense() {
+        let mut keys = vec![0u32; n];
+        for (s, slot) in plan.slots.iter().enumerate() {
+            let stride = layout.strides[s] as u32;
+            with_codes!(code(slot.encoder), c => add_keys(&mut keys, c, rows, stride));
+        }
+        keys
+    } else {
+        let mut keys = vec![0u128; n];
+        for (s, slot) in plan.slots.iter().enumerate() {
+            let stride = layout.strides[s];
+            with_codes!(code(slot.encoder), c => add_keys(&mut keys, c, rows, stride));
+        }
+        partial.cells_of(&keys)
+    };
+    partial.update(partition, &plan.aggregates, rows, &cells, &codes);
+}
+
+/// Adds `code * stride` of each selected row to its key.
+#[inline]
+fn add_keys<K, C>(keys: &mut [K], codes: &[C], rows: Option<&[u32]>, stride: K)
+where
+    K: Copy + From<u32> + std::ops::Mul<Output = K> + std::ops::AddAssign,
+    C: Copy + Into<u32>,
+{
+    match rows {
+        None => {
+            for (key, &c) in keys.iter_mut().zip(codes) {
+                *key += K::from(c.into()) * stride;
+            }
+        }
+        Some(rows) => {
+            for (key, &r) in keys.iter_mut().zip(rows) {
+                *key += K::from(codes[r as usize].into()) * stride;
+            }
         }
     }
-    partial.scan(partition, &plan.aggregates, &rows, &keys, &codes);
+}
+
+/// The live rows of a partition that every filter keeps; `None` when that is every row.
+fn selected_rows(
+    filters: &[FactFilter],
+    codes: &[Option<CodeArray>],
+    partition: &Partition,
+) -> Option<Vec<u32>> {
+    if filters.is_empty() && partition.deleted.is_none() {
+        return None;
+    }
+    let code = |e: usize| codes[e].as_ref().expect("needed codes are computed");
+    let mut rows: Vec<u32> = match &partition.deleted {
+        None => (0..partition.len as u32).collect(),
+        Some(deleted) => (0..partition.len as u32)
+            .filter(|r| !deleted.contains(*r))
+            .collect(),
+    };
+    for filter in filters {
+        match filter {
+            FactFilter::Codes { encoder, accept } => {
+                with_codes!(code(*encoder), c => rows.retain(|&r| accept[u32::from(c[r as usize]) as usize]));
+            }
+            FactFilter::Paths { encoders, accept } => {
+                let columns: Vec<&CodeArray> = encoders.iter().map(|&e| code(e)).collect();
+                // Paths may be shorter than the hierarchy: try each prefix length.
+                let lengths: HashSet<usize> = accept.iter().map(Vec::len).collect();
+                let mut path = Vec::with_capacity(columns.len());
+                rows.retain(|&r| {
+                    path.clear();
+                    path.extend(columns.iter().map(|c| c.get(r as usize)));
+                    lengths.iter().any(|&n| accept.contains(&path[..n]))
+                });
+            }
+        }
+    }
+    Some(rows)
+}
+
+/// The rows of every partition that the level filters keep, in table order.
+pub(crate) fn select_rows(state: &CubeState, filters: &[super::Filter]) -> Result<Vec<Vec<u32>>> {
+    let query = Query {
+        filters: filters.to_vec(),
+        ..Query::default()
+    };
+    let plan = Plan::new(state, &query)?;
+    let filters = compile_filters(state, &plan)?;
+    let mut needed = vec![false; plan.encoders.len()];
+    for filter in &filters {
+        match filter {
+            FactFilter::Codes { encoder, .. } => needed[*encoder] = true,
+            FactFilter::Paths { encoders, .. } => encoders.iter().for_each(|&e| needed[e] = true),
+        }
+    }
+    Ok(state
+        .table()
+        .partitions()
+        .par_iter()
+        .map(|partition| {
+            let codes = encoder_codes(&plan.encoders, &needed, partition);
+            selected_rows(&filters, &codes, partition)
+                .unwrap_or_else(|| (0..partition.len as u32).collect())
+        })
+        .collect())
 }
 
 struct Evaluator<'a> {
@@ -460,17 +556,22 @@ impl Evaluator<'_> {
                     _ => unreachable!("an extreme state"),
                 }
             }
-            Node::Distinct(state) => {
-                let States::Distinct(sets) = &self.partial.states[*state] else {
-                    unreachable!("a distinct state")
-                };
-                Column::Int(
-                    self.cells
-                        .iter()
-                        .map(|&(_, i)| Some(sets[i].len() as i64))
-                        .collect(),
-                )
-            }
+            Node::Distinct(state) => Column::Int(match &self.partial.states[*state] {
+                States::Distinct(sets) => self
+                    .cells
+                    .iter()
+                    .map(|&(_, i)| Some(sets[i].len() as i64))
+                    .collect(),
+                States::Bits { words, bits } => self
+                    .cells
+                    .iter()
+                    .map(|&(_, i)| {
+                        let cell = &bits[i * words..(i + 1) * words];
+                        Some(cell.iter().map(|w| i64::from(w.count_ones())).sum())
+                    })
+                    .collect(),
+                _ => unreachable!("a distinct state"),
+            }),
             Node::Constant(x) => Column::Float(vec![Some(*x); self.cells.len()]),
             Node::Siblings { child, axis } => {
                 let child = self.eval(child, name)?;
@@ -579,65 +680,4 @@ fn binary(op: BinaryOp, left: &Column, right: &Column) -> Option<Column> {
             })
             .collect(),
     ))
-}
-
-/// The live rows of a partition that every filter keeps.
-fn selected_rows(
-    filters: &[FactFilter],
-    codes: &[Option<std::borrow::Cow<'_, [u32]>>],
-    partition: &Partition,
-) -> Vec<u32> {
-    let code = |e: usize| -> &[u32] { codes[e].as_deref().expect("needed codes are computed") };
-    let mut rows: Vec<u32> = match &partition.deleted {
-        None => (0..partition.len as u32).collect(),
-        Some(deleted) => (0..partition.len as u32)
-            .filter(|r| !deleted.contains(*r))
-            .collect(),
-    };
-    for filter in filters {
-        match filter {
-            FactFilter::Codes { encoder, accept } => {
-                let c = code(*encoder);
-                rows.retain(|&r| accept[c[r as usize] as usize]);
-            }
-            FactFilter::Paths { encoders, accept } => {
-                let columns: Vec<&[u32]> = encoders.iter().map(|&e| code(e)).collect();
-                // Paths may be shorter than the hierarchy: try each prefix length.
-                let lengths: HashSet<usize> = accept.iter().map(Vec::len).collect();
-                let mut path = Vec::with_capacity(columns.len());
-                rows.retain(|&r| {
-                    path.clear();
-                    path.extend(columns.iter().map(|c| c[r as usize]));
-                    lengths.iter().any(|&n| accept.contains(&path[..n]))
-                });
-            }
-        }
-    }
-    rows
-}
-
-/// The rows of every partition that the level filters keep, in table order.
-pub(crate) fn select_rows(state: &CubeState, filters: &[super::Filter]) -> Result<Vec<Vec<u32>>> {
-    let query = Query {
-        filters: filters.to_vec(),
-        ..Query::default()
-    };
-    let plan = Plan::new(state, &query)?;
-    let filters = compile_filters(state, &plan)?;
-    let mut needed = vec![false; plan.encoders.len()];
-    for filter in &filters {
-        match filter {
-            FactFilter::Codes { encoder, .. } => needed[*encoder] = true,
-            FactFilter::Paths { encoders, .. } => encoders.iter().for_each(|&e| needed[e] = true),
-        }
-    }
-    Ok(state
-        .table()
-        .partitions()
-        .par_iter()
-        .map(|partition| {
-            let codes = encoder_codes(&plan.encoders, &needed, partition);
-            selected_rows(&filters, &codes, partition)
-        })
-        .collect())
 }

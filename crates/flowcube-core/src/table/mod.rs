@@ -13,9 +13,10 @@
 //!                           [ ... up to partition_rows rows each ...                  ]
 //! ```
 
+mod codes;
 mod dictionary;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray,
@@ -28,6 +29,7 @@ use arrow::datatypes::{
 use hashbrown::HashMap;
 use roaring::RoaringBitmap;
 
+pub(crate) use codes::{with_codes, CodeArray};
 pub use dictionary::Dictionary;
 
 use crate::error::{Error, Result};
@@ -132,7 +134,7 @@ pub struct ColumnSpec {
 /// The stored values of one column in one partition.
 #[derive(Debug, Clone)]
 pub(crate) enum ColumnData {
-    Codes(UInt32Array),
+    Codes(CodeArray),
     Utf8(StringArray),
     Int64(Int64Array),
     Float64(Float64Array),
@@ -143,7 +145,7 @@ pub(crate) enum ColumnData {
 impl ColumnData {
     fn memory_size(&self) -> usize {
         match self {
-            ColumnData::Codes(a) => a.get_buffer_memory_size(),
+            ColumnData::Codes(a) => a.memory_size(),
             ColumnData::Utf8(a) => a.get_buffer_memory_size(),
             ColumnData::Int64(a) => a.get_buffer_memory_size(),
             ColumnData::Float64(a) => a.get_buffer_memory_size(),
@@ -160,7 +162,13 @@ pub(crate) struct Partition {
     pub(crate) len: usize,
     /// Rows replaced by a later row with the same key.
     pub(crate) deleted: Option<Arc<RoaringBitmap>>,
+    /// Level codes computed from the columns (date parts), shared by every snapshot that
+    /// holds this partition.
+    pub(crate) cache: Arc<Mutex<HashMap<LevelCacheKey, CodeArray>>>,
 }
+
+/// What a cached array of level codes was computed from: column, date pattern, year range.
+pub(crate) type LevelCacheKey = (usize, String, i32, i32);
 
 /// The (partition, row) of the live row of each key, keys encoded as bytes.
 type KeyIndex = HashMap<Box<[u8]>, (u32, u32)>;
@@ -371,6 +379,7 @@ impl Table {
                     columns,
                     len,
                     deleted: None,
+                    cache: Arc::default(),
                 });
                 data.live_rows += len;
                 offset += len;
@@ -425,7 +434,7 @@ impl Table {
                         .expect("dictionary column has a dictionary");
                     let strings: StringArray = rows
                         .iter()
-                        .map(|&r| Some(dict.value(codes.value(r as usize))))
+                        .map(|&r| Some(dict.value(codes.get(r as usize))))
                         .collect();
                     Arc::new(strings)
                 }
@@ -512,7 +521,7 @@ impl TableData {
                         }
                     })
                     .collect();
-                ColumnData::Codes(UInt32Array::from(codes))
+                ColumnData::Codes(CodeArray::from_codes(codes))
             }
             ColumnKind::PlainString => {
                 let strings = array.as_string::<i32>();
@@ -564,7 +573,7 @@ impl TableData {
     fn encode_key(&self, partition: usize, row: usize, out: &mut Vec<u8>) {
         for &c in &self.keys {
             match &self.partitions[partition].columns[c] {
-                ColumnData::Codes(a) => out.extend_from_slice(&a.value(row).to_le_bytes()),
+                ColumnData::Codes(a) => out.extend_from_slice(&a.get(row).to_le_bytes()),
                 ColumnData::Utf8(a) => {
                     let s = a.value(row).as_bytes();
                     out.extend_from_slice(&(s.len() as u64).to_le_bytes());
