@@ -60,12 +60,10 @@ impl LevelEncoder {
                     )));
                 };
                 has_nulls |= ts.null_count() > 0;
-                let (Some(lo), Some(hi)) = (arrow::compute::min(ts), arrow::compute::max(ts))
-                else {
-                    continue;
-                };
-                let (lo, hi) = (year_of(lo), year_of(hi));
-                years = Some(years.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+                if let Some((lo, hi)) = p.time_ranges[column] {
+                    let (lo, hi) = (year_of(lo), year_of(hi));
+                    years = Some(years.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+                }
             }
             let (min_year, max_year) = years.unwrap_or((1970, 1970));
             return Ok(LevelEncoder::Date {

@@ -73,11 +73,21 @@ enum FactFilter {
         encoder: usize,
         accept: Vec<bool>,
     },
+    /// Paths of one length over small domains: a table indexed by the mixed-radix number
+    /// of the path's codes.
+    DensePaths {
+        encoders: Vec<usize>,
+        radices: Vec<usize>,
+        accept: Vec<bool>,
+    },
     Paths {
         encoders: Vec<usize>,
         accept: HashSet<Vec<u32>>,
     },
 }
+
+/// The most entries of a dense path table.
+const DENSE_PATHS: usize = 1 << 20;
 
 /// Digits of cell keys: one per output slot, `radix = cardinality + 1`, the last digit
 /// value standing for the total.
@@ -139,7 +149,9 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
     for filter in &filters {
         match filter {
             FactFilter::Codes { encoder, .. } => needed[*encoder] = true,
-            FactFilter::Paths { encoders, .. } => encoders.iter().for_each(|&e| needed[e] = true),
+            FactFilter::Paths { encoders, .. } | FactFilter::DensePaths { encoders, .. } => {
+                encoders.iter().for_each(|&e| needed[e] = true)
+            }
         }
     }
 
@@ -259,6 +271,34 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
     Ok(Cells { levels, measures })
 }
 
+/// A path filter whose paths all have the hierarchy's length, as a dense table when the
+/// domains are small enough.
+fn dense_paths(plan: &Plan, encoders: &[usize], accept: &HashSet<Vec<u32>>) -> Option<FactFilter> {
+    if accept.iter().any(|p| p.len() != encoders.len()) {
+        return None;
+    }
+    let radices: Vec<usize> = encoders
+        .iter()
+        .map(|&e| plan.encoders[e].cardinality() as usize + 1)
+        .collect();
+    let size = radices.iter().try_fold(1usize, |a, &r| {
+        a.checked_mul(r).filter(|&n| n <= DENSE_PATHS)
+    })?;
+    let mut table = vec![false; size];
+    for path in accept {
+        let index = path
+            .iter()
+            .zip(&radices)
+            .fold(0, |i, (&c, &r)| i * r + c as usize);
+        table[index] = true;
+    }
+    Some(FactFilter::DensePaths {
+        encoders: encoders.to_vec(),
+        radices,
+        accept: table,
+    })
+}
+
 /// The depth patterns: for each axis, how many of its levels a cell keeps.
 fn patterns(plan: &Plan) -> Vec<Vec<usize>> {
     let mut patterns = vec![Vec::new()];
@@ -318,10 +358,10 @@ fn compile_filters(state: &CubeState, plan: &Plan) -> Result<Vec<FactFilter>> {
                     }
                     accept.extend(prefixes);
                 }
-                FactFilter::Paths {
+                dense_paths(plan, encoders, &accept).unwrap_or_else(|| FactFilter::Paths {
                     encoders: encoders.clone(),
                     accept,
-                }
+                })
             }
             PendingFilter::MemberMeasure {
                 encoder,
@@ -435,6 +475,22 @@ fn selected_rows(
             FactFilter::Codes { encoder, accept } => {
                 with_codes!(code(*encoder), c => rows.retain(|&r| accept[u32::from(c[r as usize]) as usize]));
             }
+            FactFilter::DensePaths {
+                encoders,
+                radices,
+                accept,
+            } => {
+                let mut index = vec![0usize; rows.len()];
+                for (&e, &radix) in encoders.iter().zip(radices) {
+                    with_codes!(code(e), c => {
+                        for (i, &r) in index.iter_mut().zip(&rows) {
+                            *i = *i * radix + u32::from(c[r as usize]) as usize;
+                        }
+                    });
+                }
+                let mut kept = index.iter().map(|&i| accept[i]);
+                rows.retain(|_| kept.next().unwrap_or(false));
+            }
             FactFilter::Paths { encoders, accept } => {
                 let columns: Vec<&CodeArray> = encoders.iter().map(|&e| code(e)).collect();
                 // Paths may be shorter than the hierarchy: try each prefix length.
@@ -463,7 +519,9 @@ pub(crate) fn select_rows(state: &CubeState, filters: &[super::Filter]) -> Resul
     for filter in &filters {
         match filter {
             FactFilter::Codes { encoder, .. } => needed[*encoder] = true,
-            FactFilter::Paths { encoders, .. } => encoders.iter().for_each(|&e| needed[e] = true),
+            FactFilter::Paths { encoders, .. } | FactFilter::DensePaths { encoders, .. } => {
+                encoders.iter().for_each(|&e| needed[e] = true)
+            }
         }
     }
     Ok(state

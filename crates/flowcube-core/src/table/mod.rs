@@ -18,6 +18,7 @@ mod dictionary;
 
 use std::sync::{Arc, Mutex};
 
+use arrow::array::{make_array, MutableArrayData};
 use arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray,
     TimestampNanosecondArray, UInt32Array,
@@ -162,6 +163,8 @@ pub(crate) struct Partition {
     pub(crate) len: usize,
     /// Rows replaced by a later row with the same key.
     pub(crate) deleted: Option<Arc<RoaringBitmap>>,
+    /// The smallest and largest value of each timestamp column (`None`: no value).
+    pub(crate) time_ranges: Vec<Option<(i64, i64)>>,
     /// Level codes computed from the columns (date parts), shared by every snapshot that
     /// holds this partition.
     pub(crate) cache: Arc<Mutex<HashMap<LevelCacheKey, CodeArray>>>,
@@ -333,6 +336,24 @@ impl Table {
         &self.data.partitions
     }
 
+    /// Bytes held by each column's buffers (dictionaries included), in schema order.
+    pub fn column_memory_sizes(&self) -> Vec<usize> {
+        (0..self.data.columns.len())
+            .map(|c| {
+                let buffers: usize = self
+                    .data
+                    .partitions
+                    .iter()
+                    .map(|p| p.columns[c].memory_size())
+                    .sum();
+                buffers
+                    + self.data.dictionaries[c]
+                        .as_ref()
+                        .map_or(0, |d| d.heap_size())
+            })
+            .collect()
+    }
+
     /// Approximate bytes held by the table: column buffers and dictionaries.
     pub fn memory_size(&self) -> usize {
         let columns: usize = self
@@ -372,13 +393,29 @@ impl Table {
                 let len = rows_per_partition.min(batch.num_rows() - offset);
                 let mut columns = Vec::with_capacity(arrays.len());
                 for (i, array) in arrays.iter().enumerate() {
-                    let slice = array.slice(offset, len);
+                    // A partition owns compact buffers: a slice would keep the whole batch's
+                    // buffers alive and make memory accounting count them once per slice.
+                    let slice = if offset == 0 && len == array.len() {
+                        Arc::clone(array)
+                    } else {
+                        compact(&array.slice(offset, len))?
+                    };
                     columns.push(data.store(i, &slice, &mut dictionaries)?);
                 }
+                let time_ranges = columns
+                    .iter()
+                    .map(|c| match c {
+                        ColumnData::Timestamp(ts) => {
+                            Some((arrow::compute::min(ts)?, arrow::compute::max(ts)?))
+                        }
+                        _ => None,
+                    })
+                    .collect();
                 data.partitions.push(Partition {
                     columns,
                     len,
                     deleted: None,
+                    time_ranges,
                     cache: Arc::default(),
                 });
                 data.live_rows += len;
@@ -590,6 +627,14 @@ impl TableData {
             }
         }
     }
+}
+
+/// A copy of `array` in buffers of its own size.
+fn compact(array: &ArrayRef) -> Result<ArrayRef> {
+    let data = array.to_data();
+    let mut copy = MutableArrayData::new(vec![&data], false, array.len());
+    copy.try_extend(0, 0, array.len())?;
+    Ok(make_array(copy.freeze()))
 }
 
 fn push_nullable(out: &mut Vec<u8>, valid: bool, value: i64) {
