@@ -8,6 +8,7 @@ use std::sync::Arc;
 use arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray, TimestampNanosecondArray};
 use chrono::{NaiveDate, Timelike};
 use flowcube::{Cube, Filter, Measure, Query, Table, TableOptions};
+use flowcube_core::cube::{AggregateSpec, TimeBucket};
 use flowcube_core::Comparison;
 use flowcube_iot::spec::compare;
 use proptest::prelude::*;
@@ -79,13 +80,30 @@ fn batch(facts: &[Fact]) -> RecordBatch {
     .unwrap()
 }
 
-fn cube(facts: &[Fact], partition_rows: usize, chunks: usize) -> Cube {
+fn cube(
+    facts: &[Fact],
+    partition_rows: usize,
+    chunks: usize,
+    aggregate: Option<TimeBucket>,
+) -> Cube {
     let options = TableOptions::new("T").with_partition_rows(partition_rows);
     let table = Table::try_new(&batch(&[]).schema(), options).unwrap();
     let cube = Cube::from_table(table);
     // Appends in several chunks, so that dictionaries grow across appends.
     let size = facts.len().div_ceil(chunks.max(1)).max(1);
-    for chunk in facts.chunks(size) {
+    let mut chunks = facts.chunks(size);
+    // An aggregate table made before some appends and kept up by the others.
+    if let Some(first) = chunks.next() {
+        cube.append(&[batch(first)]).unwrap();
+    }
+    if let Some(bucket) = aggregate {
+        cube.add_aggregate(&AggregateSpec {
+            columns: vec!["Room".into(), "Device".into()],
+            time: Some(("Time".into(), bucket)),
+        })
+        .unwrap();
+    }
+    for chunk in chunks {
         cube.append(&[batch(chunk)]).unwrap();
     }
     cube.create_date_hierarchy("DateTime", "Time", &[("Day", "d"), ("Hour", "HH")])
@@ -443,8 +461,13 @@ proptest! {
         case in case(),
         partition_rows in 1usize..40,
         chunks in 1usize..4,
+        aggregate in prop::option::of(prop::sample::select(vec![
+            TimeBucket::Minute,
+            TimeBucket::Hour,
+            TimeBucket::Day,
+        ])),
     ) {
-        let cube = cube(&facts, partition_rows, chunks);
+        let cube = cube(&facts, partition_rows, chunks, aggregate);
         let (columns, expected) = model(&facts, &case);
         let result = query(&case).execute(&cube).unwrap();
         let problems = compare(&result, &columns, &expected, 5);
@@ -469,7 +492,7 @@ fn a_sum_beyond_64_bits_is_an_error_naming_the_measure() {
         2
     ];
     facts[1].room = "beta".into();
-    let cube = cube(&facts, 8, 1);
+    let cube = cube(&facts, 8, 1, None);
     // Each room alone fits.
     let by_room = Query::new()
         .measures(["Duration.SUM"])
@@ -502,7 +525,7 @@ fn distinct_counts_of_large_domains_match_a_set() {
             duration: Some(1),
         })
         .collect();
-    let cube = cube(&facts, 1_000, 2);
+    let cube = cube(&facts, 1_000, 2, Some(TimeBucket::Hour));
     let result = Query::new()
         .measures(["Devices"])
         .levels(["Room"])

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use arrow::array::RecordBatch;
+use flowcube_core::cube::{AggregateSpec, TimeBucket};
 use flowcube_core::{Cube, Measure, Table, TableOptions};
 
 use crate::error::Result;
@@ -20,8 +21,8 @@ pub fn table_options() -> TableOptions {
 }
 
 /// An empty notebook cube: the auto-mode cube of the flow table, the `DateTime` (Day, Hour)
-/// and `Hour` date hierarchies, and the measures `#DevicesFound`, `#LocationsFound`,
-/// `TotalDuration` and `%Time`.
+/// and `Hour` date hierarchies, the measures `#DevicesFound`, `#LocationsFound`,
+/// `TotalDuration` and `%Time`, and the aggregate table of [`aggregate_spec`].
 ///
 /// # Errors
 /// Only if the definitions above were inconsistent, which a test rules out.
@@ -40,6 +41,7 @@ pub fn empty_cube() -> Result<Cube> {
         "%Time",
         Measure::named("EventDuration.SUM") / Measure::named("TotalDuration"),
     )?;
+    cube.add_aggregate(&aggregate_spec())?;
     Ok(cube)
 }
 
@@ -51,6 +53,15 @@ pub fn cube_from_batches(batches: &[RecordBatch]) -> Result<Cube> {
     let cube = empty_cube()?;
     cube.append(batches)?;
     Ok(cube)
+}
+
+/// The aggregate table of the notebook cube: facts by Room, MacAddress and hour, which
+/// answers every chart but the drill-through.
+pub fn aggregate_spec() -> AggregateSpec {
+    AggregateSpec {
+        columns: vec!["Room".into(), "MacAddress".into()],
+        time: Some(("EventTime".into(), TimeBucket::Hour)),
+    }
 }
 
 /// Loads a folder of room files into a new notebook cube.

@@ -170,6 +170,17 @@ impl DatePattern {
         self.is_integer
     }
 
+    /// The length in seconds of the finest field the pattern reads: 3600 for `HH`,
+    /// 86,400 for `d` or `yyyy-MM`. Every member is constant over such a span.
+    pub fn finest_seconds(&self) -> i64 {
+        match self.fields.last() {
+            Some(DateField::Second) => 1,
+            Some(DateField::Minute) => 60,
+            Some(DateField::Hour) => 3_600,
+            _ => 86_400,
+        }
+    }
+
     /// A coder for timestamps whose years lie in `min_year..=max_year`.
     pub(crate) fn coder(&self, min_year: i32, max_year: i32) -> DateCoder {
         let mut radices = Vec::with_capacity(self.fields.len());

@@ -4,6 +4,7 @@
 //! [`CubeState`] snapshot taken when it starts, so an append that runs meanwhile is either
 //! wholly visible to it or not at all.
 
+pub mod aggregate;
 pub mod date;
 
 use std::sync::{Arc, Mutex, RwLock};
@@ -15,7 +16,10 @@ use crate::error::{Error, Result};
 use crate::measure::Measure;
 use crate::table::{ColumnKind, Table};
 
+pub use aggregate::{AggregateSpec, TimeBucket};
 pub use date::DatePattern;
+
+use aggregate::AggregateTable;
 
 /// Where the members of a level come from.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +77,7 @@ pub struct CubeState {
     table: Table,
     hierarchies: Vec<Hierarchy>,
     measures: Vec<(String, Measure)>,
+    aggregates: Vec<AggregateTable>,
 }
 
 impl CubeState {
@@ -89,6 +94,16 @@ impl CubeState {
     /// The measures, in creation order.
     pub fn measures(&self) -> &[(String, Measure)] {
         &self.measures
+    }
+
+    /// The aggregate tables kept beside the facts.
+    pub(crate) fn aggregates(&self) -> &[AggregateTable] {
+        &self.aggregates
+    }
+
+    /// The rows held by each aggregate table.
+    pub fn aggregate_rows(&self) -> Vec<usize> {
+        self.aggregates.iter().map(|a| a.table.num_rows()).collect()
     }
 
     /// The measure named `name`.
@@ -235,6 +250,7 @@ impl Cube {
             table,
             hierarchies: Vec::new(),
             measures: vec![("contributors.COUNT".to_owned(), Measure::Count)],
+            aggregates: Vec::new(),
         })
     }
 
@@ -264,6 +280,7 @@ impl Cube {
             table,
             hierarchies,
             measures,
+            aggregates: Vec::new(),
         })
     }
 
@@ -320,6 +337,9 @@ impl Cube {
             let span = tracing::debug_span!("append", batches = batches.len());
             let _enter = span.enter();
             state.table = state.table.try_append(batches)?;
+            for aggregate in &mut state.aggregates {
+                aggregate.fold(&state.table)?;
+            }
             tracing::debug!(rows = state.table.num_rows(), "appended");
             Ok(())
         })
@@ -400,6 +420,24 @@ impl Cube {
                 name: name.to_owned(),
                 levels,
             });
+            Ok(())
+        })
+    }
+
+    /// Keeps an aggregate table beside the facts: one row per combination of `spec`'s
+    /// columns and time bucket, with counts, sums, minima and maxima. Queries that it can
+    /// answer (their levels, filters and distinct counts read only its columns, their date
+    /// levels are no finer than its bucket) scan it instead of the facts, with the same
+    /// answers. Appends keep it up to date.
+    ///
+    /// # Errors
+    /// Unknown columns, a key column that is not a dictionary-encoded string, a time
+    /// column that is not a timestamp, or a table with keys.
+    pub fn add_aggregate(&self, spec: &AggregateSpec) -> Result<()> {
+        self.update(|state| {
+            let aggregate = AggregateTable::try_new(&state.table, spec)?;
+            tracing::debug!(rows = aggregate.table.num_rows(), "aggregate table built");
+            state.aggregates.push(aggregate);
             Ok(())
         })
     }

@@ -43,6 +43,8 @@ pub(crate) enum BaseAggregate {
     MaxFloat(usize),
     /// Distinct members of an encoder (index into the plan's encoders).
     Distinct(usize),
+    /// Sum of an integer column of counts (a count read from an aggregate table).
+    SumCount(usize),
 }
 
 /// The states of one aggregate, one per cell.
@@ -70,7 +72,9 @@ pub(crate) const BITSET_MEMBERS: u64 = 4096;
 impl States {
     fn new(aggregate: &BaseAggregate, distinct_domains: &[u64]) -> States {
         match aggregate {
-            BaseAggregate::Count | BaseAggregate::NonNull(_) => States::Count(Vec::new()),
+            BaseAggregate::Count | BaseAggregate::NonNull(_) | BaseAggregate::SumCount(_) => {
+                States::Count(Vec::new())
+            }
             BaseAggregate::SumInt(_) => States::SumInt(Vec::new()),
             BaseAggregate::SumFloat(_) => States::SumFloat(Vec::new()),
             BaseAggregate::MinInt(_) => States::MinInt(Vec::new()),
@@ -323,6 +327,13 @@ fn update(
                     counts[c] += u64::from(nulls.is_valid(r))
                 }),
             }
+        }
+        (States::Count(counts), BaseAggregate::SumCount(column)) => {
+            let ColumnData::Int64(values) = &partition.columns[*column] else {
+                unreachable!("a count column holds integers")
+            };
+            let v = values.values();
+            for_each(rows, cells, |r, c| counts[c] += v[r] as u64);
         }
         (States::SumInt(sums), BaseAggregate::SumInt(column)) => {
             let ColumnData::Int64(values) = &partition.columns[*column] else {

@@ -113,6 +113,22 @@ impl KeyLayout {
 
 pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
     let plan = Plan::new(state, query)?;
+
+    // The first aggregate table that holds everything the query reads, else the facts.
+    let mut table = state.table();
+    let mut plan = plan;
+    for aggregate in state.aggregates() {
+        if let Some(served) = plan.served_by(aggregate) {
+            plan = served?;
+            table = &aggregate.table;
+            break;
+        }
+    }
+    tracing::debug!(
+        source = table.name(),
+        rows = table.num_rows(),
+        "query strategy"
+    );
     let filters = compile_filters(state, &plan)?;
 
     // Key layout over the output slots.
@@ -156,7 +172,7 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
     }
 
     // Scan: one partial per worker, merged pairwise.
-    let partitions = state.table().partitions();
+    let partitions = table.partitions();
     let chunk = (partitions.len() / (4 * rayon::current_num_threads()).max(1)).max(1);
     let scan = |mut partial: Partial, partition: &Partition| {
         scan_partition(&plan, &filters, &layout, &needed, partition, &mut partial);

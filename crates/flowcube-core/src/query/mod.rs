@@ -21,7 +21,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod aggregate;
+pub(crate) mod aggregate;
 mod drill;
 mod encode;
 mod evaluate;

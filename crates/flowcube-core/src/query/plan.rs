@@ -1,5 +1,6 @@
 //! Planning: names resolved to hierarchies, encoders and aggregates; measures compiled.
 
+use crate::cube::aggregate::AggregateTable;
 use crate::cube::{CubeState, LevelSource};
 use crate::error::{Error, Result};
 use crate::measure::{BinaryOp, Measure};
@@ -78,6 +79,7 @@ pub(crate) enum PendingFilter {
 /// Everything a query needs, resolved.
 #[derive(Debug)]
 pub(crate) struct Plan {
+    pub(crate) sources: Vec<LevelSource>,
     pub(crate) encoders: Vec<LevelEncoder>,
     pub(crate) axes: Vec<Axis>,
     pub(crate) slots: Vec<Slot>,
@@ -198,6 +200,7 @@ impl Plan {
             .map(|s| LevelEncoder::new(state.table(), s))
             .collect::<Result<Vec<_>>>()?;
         Ok(Plan {
+            sources: builder.sources,
             encoders,
             axes,
             slots,
@@ -206,6 +209,40 @@ impl Plan {
             result_filters,
             fact_filters,
         })
+    }
+}
+
+impl Plan {
+    /// The same plan over an aggregate table, if that table holds everything it reads.
+    pub(crate) fn served_by(&self, aggregate: &AggregateTable) -> Option<Result<Plan>> {
+        let sources = self
+            .sources
+            .iter()
+            .map(|s| aggregate.level_source(s))
+            .collect::<Option<Vec<_>>>()?;
+        let aggregates = self
+            .aggregates
+            .iter()
+            .map(|a| aggregate.aggregate(a))
+            .collect::<Option<Vec<_>>>()?;
+        let encoders = match sources
+            .iter()
+            .map(|s| LevelEncoder::new(&aggregate.table, s))
+            .collect::<Result<Vec<_>>>()
+        {
+            Ok(encoders) => encoders,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(Ok(Plan {
+            sources,
+            encoders,
+            axes: self.axes.clone(),
+            slots: self.slots.clone(),
+            aggregates,
+            measures: self.measures.clone(),
+            result_filters: self.result_filters.clone(),
+            fact_filters: self.fact_filters.clone(),
+        }))
     }
 }
 

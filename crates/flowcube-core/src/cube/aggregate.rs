@@ -1,0 +1,439 @@
+//! Aggregate tables: the facts pre-aggregated by some columns and a time bucket.
+//!
+//! Most questions asked of a fact table group by a few small dimensions and a coarse time
+//! level. An aggregate table holds one row per combination of its key columns and time
+//! bucket that has facts, with the count, and the sum, non-null count, minimum and maximum
+//! of every numeric column. A query whose levels, filters and measures can all be read
+//! from those rows scans them instead of the facts, with the same answer: every state
+//! kept is additive, and the time bucket is no finer than any date level it serves.
+//!
+//! ```text
+//!  facts (10^7)                              aggregate (~3 * 10^5)
+//!  Room     Mac   EventTime  Duration        Room     Mac   EventTime(hour) count sum ...
+//!  bullpen  a     08:01:13   12         ──>  bullpen  a     08:00           2     40
+//!  bullpen  a     08:40:00   28
+//! ```
+//!
+//! Appends fold the new partitions into new aggregate rows, so aggregates stay exact as
+//! the table grows.
+
+use arrow::array::{
+    Array, ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, TimestampNanosecondArray,
+};
+use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+use rayon::prelude::*;
+use std::sync::Arc;
+
+use crate::cube::LevelSource;
+use crate::error::{Error, Result};
+use crate::query::aggregate::{BaseAggregate, Partial, States};
+use crate::table::{ColumnData, ColumnKind, Table, TableOptions};
+
+/// The time grain of an aggregate table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeBucket {
+    /// Whole seconds.
+    Second,
+    /// Whole minutes.
+    Minute,
+    /// Whole hours.
+    Hour,
+    /// Whole days.
+    Day,
+}
+
+impl TimeBucket {
+    /// The bucket's length in seconds.
+    pub fn seconds(self) -> i64 {
+        match self {
+            TimeBucket::Second => 1,
+            TimeBucket::Minute => 60,
+            TimeBucket::Hour => 3_600,
+            TimeBucket::Day => 86_400,
+        }
+    }
+
+    fn nanos(self) -> i64 {
+        self.seconds() * 1_000_000_000
+    }
+}
+
+/// Which columns an aggregate table groups by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AggregateSpec {
+    /// Dictionary-encoded string columns kept as they are.
+    pub columns: Vec<String>,
+    /// A timestamp column kept truncated to a bucket.
+    pub time: Option<(String, TimeBucket)>,
+}
+
+/// The aggregate columns of one numeric column of the facts.
+#[derive(Debug, Clone, Copy)]
+struct NumericColumns {
+    sum: usize,
+    non_null: usize,
+    min: usize,
+    max: usize,
+    float: bool,
+}
+
+/// An aggregate table kept beside the facts.
+#[derive(Debug, Clone)]
+pub(crate) struct AggregateTable {
+    pub(crate) table: Table,
+    /// Per fact column: its column in the aggregate, for key columns.
+    keys: Vec<Option<usize>>,
+    /// The fact column kept by time bucket, and the bucket.
+    time: Option<(usize, TimeBucket)>,
+    count: usize,
+    /// Per fact column: its aggregate columns, for numeric columns.
+    numeric: Vec<Option<NumericColumns>>,
+    /// The fact partitions folded in so far.
+    folded: usize,
+    /// False once a bucket's sum did not fit in 64 bits: the table then serves nothing.
+    usable: bool,
+}
+
+impl AggregateTable {
+    /// An aggregate of `facts` as `spec` says.
+    pub(crate) fn try_new(facts: &Table, spec: &AggregateSpec) -> Result<AggregateTable> {
+        if !facts.options().keys.is_empty() {
+            return Err(Error::InvalidQuery(
+                "aggregate tables need a table without keys: a replaced row cannot be \
+                 taken out of a sum or a minimum"
+                    .into(),
+            ));
+        }
+        let schema = facts.schema();
+        let mut fields = Vec::new();
+        let mut keys = vec![None; facts.columns().len()];
+        for name in &spec.columns {
+            let c = facts.column_index(name)?;
+            if facts.columns()[c].kind != ColumnKind::DictionaryString {
+                return Err(Error::ColumnType {
+                    column: name.clone(),
+                    actual: schema.field(c).data_type().clone(),
+                    expected: "a dictionary-encoded string column".into(),
+                });
+            }
+            keys[c] = Some(fields.len());
+            fields.push(Field::new(name, DataType::Utf8, false));
+        }
+        let time = match &spec.time {
+            Some((name, bucket)) => {
+                let c = facts.column_index(name)?;
+                if facts.columns()[c].kind != ColumnKind::Timestamp {
+                    return Err(Error::ColumnType {
+                        column: name.clone(),
+                        actual: schema.field(c).data_type().clone(),
+                        expected: "a timestamp column".into(),
+                    });
+                }
+                keys[c] = Some(fields.len());
+                fields.push(Field::new(
+                    name,
+                    DataType::Timestamp(TimeUnit::Nanosecond, None),
+                    true,
+                ));
+                Some((c, *bucket))
+            }
+            None => None,
+        };
+        let count = fields.len();
+        fields.push(Field::new("__count", DataType::Int64, false));
+        let mut numeric = vec![None; facts.columns().len()];
+        for (c, column) in facts.columns().iter().enumerate() {
+            let data_type = match column.kind {
+                ColumnKind::Int64 => DataType::Int64,
+                ColumnKind::Float64 => DataType::Float64,
+                _ => continue,
+            };
+            let base = fields.len();
+            fields.push(Field::new(
+                format!("{}.__sum", column.name),
+                data_type.clone(),
+                false,
+            ));
+            fields.push(Field::new(
+                format!("{}.__non_null", column.name),
+                DataType::Int64,
+                false,
+            ));
+            fields.push(Field::new(
+                format!("{}.__min", column.name),
+                data_type.clone(),
+                true,
+            ));
+            fields.push(Field::new(
+                format!("{}.__max", column.name),
+                data_type,
+                true,
+            ));
+            numeric[c] = Some(NumericColumns {
+                sum: base,
+                non_null: base + 1,
+                min: base + 2,
+                max: base + 3,
+                float: column.kind == ColumnKind::Float64,
+            });
+        }
+        let options = TableOptions::new(format!("{}#aggregate", facts.name()))
+            .with_partition_rows(facts.options().partition_rows);
+        let mut aggregate = AggregateTable {
+            table: Table::try_new(&Schema::new(fields), options)?,
+            keys,
+            time,
+            count,
+            numeric,
+            folded: 0,
+            usable: true,
+        };
+        aggregate.fold(facts)?;
+        Ok(aggregate)
+    }
+
+    /// The states aggregated per row: the count, then per numeric column its non-null
+    /// count, sum, minimum and maximum.
+    fn states(&self) -> Vec<(BaseAggregate, Option<usize>)> {
+        let mut states = vec![(BaseAggregate::Count, Some(self.count))];
+        for (c, numeric) in self.numeric.iter().enumerate() {
+            if let Some(n) = numeric {
+                let (sum, min, max) = if n.float {
+                    (
+                        BaseAggregate::SumFloat(c),
+                        BaseAggregate::MinFloat(c),
+                        BaseAggregate::MaxFloat(c),
+                    )
+                } else {
+                    (
+                        BaseAggregate::SumInt(c),
+                        BaseAggregate::MinInt(c),
+                        BaseAggregate::MaxInt(c),
+                    )
+                };
+                states.push((BaseAggregate::NonNull(c), Some(n.non_null)));
+                states.push((sum, Some(n.sum)));
+                states.push((min, Some(n.min)));
+                states.push((max, Some(n.max)));
+            }
+        }
+        states
+    }
+
+    /// Folds the fact partitions not folded yet into new aggregate rows.
+    pub(crate) fn fold(&mut self, facts: &Table) -> Result<()> {
+        let partitions = &facts.partitions()[self.folded..];
+        if partitions.is_empty() || !self.usable {
+            self.folded = facts.partitions().len();
+            return Ok(());
+        }
+
+        // Key digits: one per key column (its dictionary's size), then the time bucket.
+        let key_columns: Vec<usize> = (0..self.keys.len())
+            .filter(|&c| self.keys[c].is_some() && self.time.is_none_or(|(t, _)| t != c))
+            .collect();
+        let mut radices: Vec<u128> = key_columns
+            .iter()
+            .map(|&c| facts.dictionary(c).map_or(1, |d| d.len() as u128))
+            .collect();
+        let mut first_bucket = 0;
+        if let Some((t, bucket)) = self.time {
+            let (lo, hi) = partitions
+                .iter()
+                .filter_map(|p| p.time_ranges[t])
+                .fold((i64::MAX, i64::MIN), |(a, b), (lo, hi)| {
+                    (a.min(lo), b.max(hi))
+                });
+            first_bucket = lo.min(hi).div_euclid(bucket.nanos());
+            let last_bucket = hi.max(lo).div_euclid(bucket.nanos());
+            // One more digit value for a null time.
+            radices.push((last_bucket - first_bucket) as u128 + 2);
+        }
+        let mut strides = vec![1u128; radices.len()];
+        for i in (0..radices.len().saturating_sub(1)).rev() {
+            strides[i] =
+                strides[i + 1]
+                    .checked_mul(radices[i + 1])
+                    .ok_or_else(|| Error::TooManyCells {
+                        requested: "more than 2^128 aggregate keys".into(),
+                        limit: u64::MAX,
+                    })?;
+        }
+
+        let states = self.states();
+        let aggregates: Vec<BaseAggregate> = states.iter().map(|(a, _)| a.clone()).collect();
+        let time = self.time;
+        let partial = partitions
+            .par_iter()
+            .map(|p| {
+                let mut keys = vec![0u128; p.len];
+                for (i, &c) in key_columns.iter().enumerate() {
+                    let ColumnData::Codes(codes) = &p.columns[c] else {
+                        unreachable!("key columns are dictionary-encoded")
+                    };
+                    for (row, key) in keys.iter_mut().enumerate() {
+                        *key += u128::from(codes.get(row)) * strides[i];
+                    }
+                }
+                if let Some((t, bucket)) = time {
+                    let ColumnData::Timestamp(ts) = &p.columns[t] else {
+                        unreachable!("the time column holds timestamps")
+                    };
+                    let null_digit = radices[radices.len() - 1] - 1;
+                    for (row, key) in keys.iter_mut().enumerate() {
+                        *key += if ts.is_valid(row) {
+                            (ts.value(row).div_euclid(bucket.nanos()) - first_bucket) as u128
+                        } else {
+                            null_digit
+                        };
+                    }
+                }
+                let mut partial = Partial::new(&aggregates, &[], None);
+                let cells = partial.cells_of(&keys);
+                partial.update(p, &aggregates, None, &cells, &[]);
+                partial
+            })
+            .reduce_with(|mut a, b| {
+                a.merge(&b);
+                a
+            })
+            .expect("at least one partition");
+
+        // The aggregate rows, in key order for a deterministic table.
+        let mut cells = partial.cells_with_facts();
+        cells.sort_unstable_by_key(|&(key, _)| key);
+        let width = self.table.columns().len();
+        let mut arrays: Vec<Option<ArrayRef>> = vec![None; width];
+        for (i, &c) in key_columns.iter().enumerate() {
+            let dictionary = facts.dictionary(c).expect("key columns have dictionaries");
+            let strings: StringArray = cells
+                .iter()
+                .map(|&(key, _)| {
+                    let code = (key / strides[i] % radices[i]) as u32;
+                    Some(dictionary.value(code))
+                })
+                .collect();
+            arrays[self.keys[c].expect("a key column")] = Some(Arc::new(strings));
+        }
+        if let Some((t, bucket)) = time {
+            let radix = radices[radices.len() - 1];
+            let times: TimestampNanosecondArray = cells
+                .iter()
+                .map(|&(key, _)| {
+                    let digit = key % radix;
+                    (digit != radix - 1).then(|| (first_bucket + digit as i64) * bucket.nanos())
+                })
+                .collect();
+            arrays[self.keys[t].expect("the time column is a key")] = Some(Arc::new(times));
+        }
+        for ((_, target), state) in states.iter().zip(&partial.states) {
+            let target = target.expect("every state has a column");
+            let column: ArrayRef = match state {
+                States::Count(v) => Arc::new(
+                    cells
+                        .iter()
+                        .map(|&(_, i)| v[i] as i64)
+                        .collect::<Int64Array>(),
+                ),
+                States::SumInt(v) => {
+                    let sums: Option<Vec<i64>> = cells
+                        .iter()
+                        .map(|&(_, i)| i64::try_from(v[i]).ok())
+                        .collect();
+                    let Some(sums) = sums else {
+                        tracing::debug!("an aggregate sum overflows 64 bits; aggregate disabled");
+                        self.usable = false;
+                        self.folded = facts.partitions().len();
+                        return Ok(());
+                    };
+                    Arc::new(Int64Array::from(sums))
+                }
+                States::SumFloat(v) => {
+                    Arc::new(cells.iter().map(|&(_, i)| v[i]).collect::<Float64Array>())
+                }
+                States::MinInt(v) | States::MaxInt(v) => Arc::new(
+                    cells
+                        .iter()
+                        .map(|&(_, i)| Some(v[i]))
+                        .collect::<Int64Array>(),
+                ),
+                States::MinFloat(v) | States::MaxFloat(v) => Arc::new(
+                    cells
+                        .iter()
+                        .map(|&(_, i)| Some(v[i]))
+                        .collect::<Float64Array>(),
+                ),
+                States::Distinct(_) | States::Bits { .. } => {
+                    unreachable!("aggregate tables keep no distinct states")
+                }
+            };
+            arrays[target] = Some(column);
+        }
+        // A min or max over no value is null, as the non-null count says.
+        for n in self.numeric.iter().flatten() {
+            let counts = arrays[n.non_null].clone().expect("non-null column built");
+            let counts = counts
+                .as_any()
+                .downcast_ref::<Int64Array>()
+                .expect("counts are integers")
+                .clone();
+            for target in [n.min, n.max] {
+                let column = arrays[target].take().expect("extreme column built");
+                let nulls = arrow::buffer::NullBuffer::from(
+                    counts.values().iter().map(|&c| c > 0).collect::<Vec<_>>(),
+                );
+                let data = column.to_data().into_builder().nulls(Some(nulls)).build()?;
+                arrays[target] = Some(arrow::array::make_array(data));
+            }
+        }
+        let arrays: Vec<ArrayRef> = arrays
+            .into_iter()
+            .map(|a| a.expect("every aggregate column built"))
+            .collect();
+        let batch = RecordBatch::try_new(self.table.schema(), arrays)?;
+        self.table = self.table.try_append(&[batch])?;
+        self.folded = facts.partitions().len();
+        Ok(())
+    }
+
+    /// The aggregate source serving a fact level source, if this table can.
+    pub(crate) fn level_source(&self, source: &LevelSource) -> Option<LevelSource> {
+        match source {
+            LevelSource::Column(c) => {
+                if self.time.is_some_and(|(t, _)| t == *c) {
+                    return None;
+                }
+                self.keys[*c].map(LevelSource::Column)
+            }
+            LevelSource::Date { column, pattern } => {
+                let (t, bucket) = self.time?;
+                (t == *column && pattern.finest_seconds() >= bucket.seconds()).then(|| {
+                    LevelSource::Date {
+                        column: self.keys[t].expect("the time column is a key"),
+                        pattern: pattern.clone(),
+                    }
+                })
+            }
+        }
+    }
+
+    /// The aggregate serving a fact aggregate, with sources already mapped by `source`.
+    pub(crate) fn aggregate(&self, aggregate: &BaseAggregate) -> Option<BaseAggregate> {
+        if !self.usable {
+            return None;
+        }
+        let numeric = |c: &usize| self.numeric[*c];
+        Some(match aggregate {
+            BaseAggregate::Count => BaseAggregate::SumCount(self.count),
+            BaseAggregate::NonNull(c) => BaseAggregate::SumCount(numeric(c)?.non_null),
+            BaseAggregate::SumInt(c) => BaseAggregate::SumInt(numeric(c)?.sum),
+            BaseAggregate::SumFloat(c) => BaseAggregate::SumFloat(numeric(c)?.sum),
+            BaseAggregate::MinInt(c) => BaseAggregate::MinInt(numeric(c)?.min),
+            BaseAggregate::MaxInt(c) => BaseAggregate::MaxInt(numeric(c)?.max),
+            BaseAggregate::MinFloat(c) => BaseAggregate::MinFloat(numeric(c)?.min),
+            BaseAggregate::MaxFloat(c) => BaseAggregate::MaxFloat(numeric(c)?.max),
+            BaseAggregate::Distinct(encoder) => BaseAggregate::Distinct(*encoder),
+            BaseAggregate::SumCount(_) => return None,
+        })
+    }
+}
