@@ -109,22 +109,29 @@ impl States {
         }
     }
 
-    /// Folds cell `from` of `other` into cell `to` of `self`.
-    #[inline]
-    fn merge_cell(&mut self, to: usize, other: &States, from: usize) {
+    /// Folds cell `from` of `other` into cell `to` of `self`, for each `(to, from)`.
+    fn merge_pairs(&mut self, other: &States, pairs: &[(u32, u32)]) {
+        fn each<T>(a: &mut [T], b: &[T], pairs: &[(u32, u32)], f: impl Fn(&mut T, &T)) {
+            for &(to, from) in pairs {
+                f(&mut a[to as usize], &b[from as usize]);
+            }
+        }
         match (self, other) {
-            (States::Count(a), States::Count(b)) => a[to] += b[from],
-            (States::SumInt(a), States::SumInt(b)) => a[to] += b[from],
-            (States::SumFloat(a), States::SumFloat(b)) => a[to] += b[from],
-            (States::MinInt(a), States::MinInt(b)) => a[to] = a[to].min(b[from]),
-            (States::MaxInt(a), States::MaxInt(b)) => a[to] = a[to].max(b[from]),
-            (States::MinFloat(a), States::MinFloat(b)) => a[to] = a[to].min(b[from]),
-            (States::MaxFloat(a), States::MaxFloat(b)) => a[to] = a[to].max(b[from]),
-            (States::Distinct(a), States::Distinct(b)) => a[to] |= &b[from],
+            (States::Count(a), States::Count(b)) => each(a, b, pairs, |x, y| *x += y),
+            (States::SumInt(a), States::SumInt(b)) => each(a, b, pairs, |x, y| *x += y),
+            (States::SumFloat(a), States::SumFloat(b)) => each(a, b, pairs, |x, y| *x += y),
+            (States::MinInt(a), States::MinInt(b)) => each(a, b, pairs, |x, y| *x = (*x).min(*y)),
+            (States::MaxInt(a), States::MaxInt(b)) => each(a, b, pairs, |x, y| *x = (*x).max(*y)),
+            (States::MinFloat(a), States::MinFloat(b)) => each(a, b, pairs, |x, y| *x = x.min(*y)),
+            (States::MaxFloat(a), States::MaxFloat(b)) => each(a, b, pairs, |x, y| *x = x.max(*y)),
+            (States::Distinct(a), States::Distinct(b)) => each(a, b, pairs, |x, y| *x |= y),
             (States::Bits { words, bits: a }, States::Bits { bits: b, .. }) => {
                 let w = *words;
-                for (x, y) in a[to * w..(to + 1) * w].iter_mut().zip(&b[from * w..]) {
-                    *x |= y;
+                for &(to, from) in pairs {
+                    let (to, from) = (to as usize * w, from as usize * w);
+                    for (x, y) in a[to..to + w].iter_mut().zip(&b[from..from + w]) {
+                        *x |= y;
+                    }
                 }
             }
             _ => unreachable!("states of different aggregates"),
@@ -186,7 +193,7 @@ impl Partial {
 
     /// The index of the cell with `key`, created if new.
     #[inline]
-    pub(crate) fn cell(&mut self, key: u128) -> u32 {
+    fn cell(&mut self, key: u128) -> u32 {
         match &mut self.index {
             CellIndex::Dense => key as u32,
             CellIndex::Sparse { map, keys } => *map.entry(key).or_insert_with(|| {
@@ -227,32 +234,32 @@ impl Partial {
 
     /// Folds every cell of `other` into `self` (cells with the same key meet).
     pub(crate) fn merge(&mut self, other: &Partial) {
-        match &other.index {
-            CellIndex::Dense => {
-                for (mine, theirs) in self.states.iter_mut().zip(&other.states) {
-                    for cell in 0..other.cells {
-                        mine.merge_cell(cell, theirs, cell);
-                    }
-                }
-            }
+        let pairs: Vec<(u32, u32)> = match &other.index {
+            CellIndex::Dense => (0..other.cells as u32).map(|c| (c, c)).collect(),
             CellIndex::Sparse { keys, .. } => {
-                let mapping: Vec<u32> = keys.iter().map(|&k| self.cell(k)).collect();
-                self.grow();
-                for (mine, theirs) in self.states.iter_mut().zip(&other.states) {
-                    for (from, &to) in mapping.iter().enumerate() {
-                        mine.merge_cell(to as usize, theirs, from);
-                    }
-                }
+                let cells = self.cells_of(keys);
+                cells.into_iter().zip(0..).collect()
             }
-        }
+        };
+        self.merge_pairs(other, &pairs);
     }
 
-    /// Folds cell `from` of `other` into the cell of `self` with key `key`.
-    pub(crate) fn merge_into_key(&mut self, key: u128, other: &Partial, from: usize) {
-        let to = self.cell(key) as usize;
-        self.grow();
+    /// Folds cells of `other` into the cells of `self` with the given keys: each
+    /// `(key, from)` folds cell `from` into the cell with `key`.
+    pub(crate) fn merge_keyed(&mut self, other: &Partial, targets: &[(u128, usize)]) {
+        let keys: Vec<u128> = targets.iter().map(|&(k, _)| k).collect();
+        let cells = self.cells_of(&keys);
+        let pairs: Vec<(u32, u32)> = cells
+            .into_iter()
+            .zip(targets)
+            .map(|(to, &(_, from))| (to, from as u32))
+            .collect();
+        self.merge_pairs(other, &pairs);
+    }
+
+    fn merge_pairs(&mut self, other: &Partial, pairs: &[(u32, u32)]) {
         for (mine, theirs) in self.states.iter_mut().zip(&other.states) {
-            mine.merge_cell(to, theirs, from);
+            mine.merge_pairs(theirs, pairs);
         }
     }
 

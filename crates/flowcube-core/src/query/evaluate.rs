@@ -197,7 +197,9 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
     let leaf_cells = leaves.cells_with_facts();
     let (all, mut cells) = if query.include_totals && !plan.axes.is_empty() {
         let mut all = Partial::new(&plan.aggregates, &domains, None);
+        let mut targets = Vec::with_capacity(leaf_cells.len());
         for pattern in patterns(&plan) {
+            targets.clear();
             for &(key, index) in &leaf_cells {
                 let mut total = key;
                 for (axis, &kept) in plan.axes.iter().zip(&pattern) {
@@ -205,8 +207,9 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
                         total = layout.with_total(total, slot);
                     }
                 }
-                all.merge_into_key(total, &leaves, index);
+                targets.push((total, index));
             }
+            all.merge_keyed(&leaves, &targets);
         }
         let cells = all.cells_with_facts();
         (all, cells)
@@ -239,30 +242,42 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
         });
     }
 
-    // Members and order: by levels in query order, totals first, members naturally.
-    let members: Vec<Vec<Value>> = plan
-        .slots
-        .iter()
-        .enumerate()
-        .map(|(s, slot)| {
-            let encoder = &plan.encoders[slot.encoder];
-            keep.iter()
-                .map(|&i| {
-                    let key = cells[i].0;
-                    if layout.is_total(key, s) {
-                        Value::Null
-                    } else {
-                        encoder.member(layout.digit(key, s) as u32)
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    let mut order: Vec<usize> = (0..keep.len()).collect();
-    order.sort_by(|&a, &b| {
-        members
+    // Order: by levels in query order, totals first, members naturally. Each slot's
+    // digits are ranked once by their members; rows then sort by ranks.
+    let mut ranks: Vec<Vec<u32>> = Vec::with_capacity(plan.slots.len());
+    let mut members: Vec<Vec<Value>> = Vec::with_capacity(plan.slots.len());
+    for (s, slot) in plan.slots.iter().enumerate() {
+        let encoder = &plan.encoders[slot.encoder];
+        let digits: Vec<u32> = keep
             .iter()
-            .map(|column| column[a].natural_cmp(&column[b]))
+            .map(|&i| layout.digit(cells[i].0, s) as u32)
+            .collect();
+        let mut distinct = digits.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let total = (layout.radices[s] - 1) as u32;
+        let mut named: Vec<(Value, u32)> = distinct
+            .iter()
+            .filter(|&&d| d != total)
+            .map(|&d| (encoder.member(d), d))
+            .collect();
+        named.sort_by(|a, b| a.0.natural_cmp(&b.0));
+        let mut rank_of: HashMap<u32, u32> = HashMap::with_capacity(named.len() + 1);
+        rank_of.insert(total, 0);
+        let mut member_of: HashMap<u32, Value> = HashMap::with_capacity(named.len() + 1);
+        member_of.insert(total, Value::Null);
+        for (rank, (member, digit)) in named.into_iter().enumerate() {
+            rank_of.insert(digit, rank as u32 + 1);
+            member_of.insert(digit, member);
+        }
+        ranks.push(digits.iter().map(|d| rank_of[d]).collect());
+        members.push(digits.iter().map(|d| member_of[d].clone()).collect());
+    }
+    let mut order: Vec<usize> = (0..keep.len()).collect();
+    order.sort_unstable_by(|&a, &b| {
+        ranks
+            .iter()
+            .map(|r| r[a].cmp(&r[b]))
             .find(|o| *o != Ordering::Equal)
             .unwrap_or(Ordering::Equal)
     });

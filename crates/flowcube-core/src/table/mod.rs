@@ -26,6 +26,7 @@ use arrow::array::{
 use arrow::compute::{cast, take};
 use arrow::datatypes::{
     DataType, Field, Float64Type, Int64Type, Schema, SchemaRef, TimeUnit, TimestampNanosecondType,
+    UInt32Type,
 };
 use hashbrown::HashMap;
 use roaring::RoaringBitmap;
@@ -509,7 +510,17 @@ impl TableData {
                 ))
             })?;
             let array = batch.column(index);
-            let target = column.kind.data_type();
+            let mut target = column.kind.data_type();
+            if let (ColumnKind::DictionaryString, DataType::Dictionary(_, value)) =
+                (column.kind, array.data_type())
+            {
+                // Dictionary-encoded input keeps its encoding: its few values are interned
+                // once, and its keys are mapped to codes without hashing each row.
+                if value.is_string() {
+                    target =
+                        DataType::Dictionary(Box::new(DataType::UInt32), Box::new(DataType::Utf8));
+                }
+            }
             let array = if array.data_type() == &target {
                 Arc::clone(array)
             } else {
@@ -548,16 +559,20 @@ impl TableData {
                         .cloned()
                         .unwrap_or_default()
                 });
-                let strings = array.as_string::<i32>();
-                let codes: Vec<u32> = (0..strings.len())
-                    .map(|i| {
-                        if strings.is_null(i) {
-                            dict.intern(DEFAULT_NULL_MEMBER)
-                        } else {
-                            dict.intern(strings.value(i))
-                        }
-                    })
-                    .collect();
+                let mut intern = |s: Option<&str>| dict.intern(s.unwrap_or(DEFAULT_NULL_MEMBER));
+                let codes: Vec<u32> = match array.as_dictionary_opt::<UInt32Type>() {
+                    Some(encoded) => {
+                        let values = encoded.values().as_string::<i32>();
+                        let map: Vec<u32> = values.iter().map(&mut intern).collect();
+                        let null = intern(None);
+                        encoded
+                            .keys()
+                            .iter()
+                            .map(|k| k.map_or(null, |k| map[k as usize]))
+                            .collect()
+                    }
+                    None => array.as_string::<i32>().iter().map(intern).collect(),
+                };
                 ColumnData::Codes(CodeArray::from_codes(codes))
             }
             ColumnKind::PlainString => {
@@ -741,6 +756,27 @@ mod tests {
         assert!(t.try_append(&[good, bad]).is_err());
         assert_eq!(t.num_rows(), 1);
         assert_eq!(t.dictionary(0).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn dictionary_encoded_input_keeps_members() {
+        use arrow::array::DictionaryArray;
+        use arrow::datatypes::Int8Type;
+        let rooms: DictionaryArray<Int8Type> = vec![Some("b"), None, Some("a"), Some("b")]
+            .into_iter()
+            .collect();
+        let b = RecordBatch::try_from_iter([("Room", Arc::new(rooms) as ArrayRef)]).unwrap();
+        let t = Table::try_from_batches(&[b], TableOptions::new("t")).unwrap();
+        let dict = t.dictionary(0).unwrap();
+        let rows = t.to_record_batches().unwrap();
+        let strings: Vec<&str> = rows[0]
+            .column(0)
+            .as_string::<i32>()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(strings, ["b", "N/A", "a", "b"]);
+        assert_eq!(dict.len(), 3);
     }
 
     #[test]
