@@ -1217,7 +1217,11 @@ mod tests {
         assert_eq!((rows[1].key.as_str(), rows[1].mac.as_str()), ("k2", "m2"));
         assert_eq!(rows[1].duration, Some(2));
         // csv stops after `\r`; the line count must not lag behind by one.
-        let err = load_err(b"EventKey,EventTime,MacAddress,EventDuration\r\nk1,2022-04-04 10:00:00,m1,1\r\nk2,2022-04-04 10:00:01,m2,x\r\n");
+        let err = load_err(
+            b"EventKey,EventTime,MacAddress,EventDuration\r\n\
+              k1,2022-04-04 10:00:00,m1,1\r\n\
+              k2,2022-04-04 10:00:01,m2,x\r\n",
+        );
         assert_eq!(bad_value(&err, EXPECTED_DURATION).0, 3);
     }
 
