@@ -128,10 +128,41 @@ fn cube(
         Measure::named("Duration.SUM") / Measure::named("Total"),
     )
     .unwrap();
+    cube.add_measure(
+        "SumAlpha",
+        Measure::named("Duration.SUM").filtered("Room", ["alpha"]),
+    )
+    .unwrap();
+    cube.add_measure("CountNotD1", Measure::count().excluding("Device", ["d1"]))
+        .unwrap();
+    cube.add_measure(
+        "Busy",
+        Measure::when(
+            Measure::named("Duration.SUM").compare(Comparison::Greater, Measure::constant(100.0)),
+            Measure::count(),
+            Measure::constant(-1.0),
+        ),
+    )
+    .unwrap();
+    cube.add_measure("ParentCount", Measure::count().parent_value("DateTime"))
+        .unwrap();
+    cube.add_measure("RunningCount", Measure::count().cumulative("DateTime/Hour"))
+        .unwrap();
+    cube.add_measure(
+        "LastTwoHours",
+        Measure::named("Duration.SUM").moving_sum("DateTime/Hour", 2),
+    )
+    .unwrap();
     cube
 }
 
-const MEASURES: [&str; 9] = [
+const MEASURES: [&str; 15] = [
+    "SumAlpha",
+    "CountNotD1",
+    "Busy",
+    "ParentCount",
+    "RunningCount",
+    "LastTwoHours",
     "contributors.COUNT",
     "Duration.SUM",
     "Duration.MEAN",
@@ -358,6 +389,18 @@ fn model(facts: &[Fact], case: &Case) -> (Vec<String>, Vec<Map<String, Json>>) {
         key
     };
     let room_slot = slots.iter().position(|l| *l == Lvl::Room);
+    // The DateTime axis: its first slot and how many levels the query asks of it.
+    let datetime = {
+        let mut first = 0;
+        let mut found = None;
+        for (a, axis) in case.axes.iter().enumerate() {
+            if axis.query_level.starts_with("DateTime") {
+                found = Some((a, first, axis.levels.len()));
+            }
+            first += axis.levels.len();
+        }
+        found
+    };
     let sum = |facts: &[&Fact]| -> Option<i64> {
         let values: Vec<i64> = facts.iter().filter_map(|f| f.duration).collect();
         (!values.is_empty()).then(|| values.iter().sum())
@@ -397,6 +440,75 @@ fn model(facts: &[Fact], case: &Case) -> (Vec<String>, Vec<Map<String, Json>>) {
                 }
                 _ => own_sum,
             };
+            let count_where = |f: &dyn Fn(&Fact) -> bool| members.iter().filter(|m| f(m)).count();
+            let alpha: Vec<&Fact> = members
+                .iter()
+                .copied()
+                .filter(|f| f.room == "alpha")
+                .collect();
+            // The DateTime levels this cell keeps.
+            let kept_datetime = datetime.map(|(a, _, _)| pattern[a]);
+            let parent_count = match (datetime, kept_datetime) {
+                (Some((a, first, _)), Some(k)) if k > 0 => {
+                    let mut parent = pattern.clone();
+                    parent[a] = k - 1;
+                    let mut parent_key = key.clone();
+                    parent_key[first + k - 1] = Json::Null;
+                    Some(
+                        kept.iter()
+                            .filter(|f| key_of(f, &parent) == parent_key)
+                            .count(),
+                    )
+                }
+                _ => None,
+            };
+            let same_day_up_to = |f: &Fact, window: Option<usize>| -> bool {
+                let (_, first, _) = datetime.unwrap();
+                let k = key_of(f, pattern);
+                let hour = |key: &[Json]| key[first + 1].as_str().unwrap().to_owned();
+                let others_same = k
+                    .iter()
+                    .zip(key)
+                    .enumerate()
+                    .all(|(i, (x, y))| i == first + 1 || x == y);
+                if !others_same {
+                    return false;
+                }
+                let mine = hour(key);
+                let theirs = hour(&k);
+                if theirs > mine {
+                    return false;
+                }
+                match window {
+                    None => true,
+                    Some(w) => {
+                        // Hours present in this group up to mine, the last w of them.
+                        let mut present: Vec<String> = kept
+                            .iter()
+                            .map(|f| key_of(f, pattern))
+                            .filter(|k| {
+                                k.iter()
+                                    .zip(key)
+                                    .enumerate()
+                                    .all(|(i, (x, y))| i == first + 1 || x == y)
+                            })
+                            .map(|k| hour(&k))
+                            .filter(|h| *h <= mine)
+                            .collect();
+                        present.sort();
+                        present.dedup();
+                        let from = present.len().saturating_sub(w);
+                        present[from..].contains(&theirs)
+                    }
+                }
+            };
+            let hour_expressed = matches!((datetime, kept_datetime), (Some((_, _, 2)), Some(2)));
+            let running = |window: Option<usize>| -> Vec<&Fact> {
+                kept.iter()
+                    .copied()
+                    .filter(|f| same_day_up_to(f, window))
+                    .collect()
+            };
             let mut row = Map::new();
             for (level, value) in slots.iter().zip(key) {
                 row.insert(level.column().to_owned(), value.clone());
@@ -420,6 +532,30 @@ fn model(facts: &[Fact], case: &Case) -> (Vec<String>, Vec<Map<String, Json>>) {
                         .collect::<BTreeSet<_>>()
                         .len()),
                     "Total" => json!(total),
+                    "SumAlpha" => json!(sum(&alpha)),
+                    "CountNotD1" => {
+                        let n = count_where(&|f| f.device != "d1");
+                        json!((n > 0).then_some(n))
+                    }
+                    "Busy" => match own_sum {
+                        Some(s) if s > 100 => json!(members.len() as f64),
+                        _ => json!(-1.0),
+                    },
+                    "ParentCount" => json!(parent_count),
+                    "RunningCount" => {
+                        if hour_expressed {
+                            json!(running(None).len())
+                        } else {
+                            json!(members.len())
+                        }
+                    }
+                    "LastTwoHours" => {
+                        if hour_expressed {
+                            json!(sum(&running(Some(2))))
+                        } else {
+                            json!(own_sum)
+                        }
+                    }
                     "Share" => match (own_sum, total) {
                         (Some(s), Some(t)) => {
                             let x = s as f64 / t as f64;

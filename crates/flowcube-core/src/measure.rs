@@ -5,6 +5,10 @@
 //! ([`Measure::named`]). Inner nodes combine them: arithmetic with the null and IEEE rules
 //! of the reference engine, and scopes such as the sum over the siblings of a hierarchy.
 //!
+//! Measures can be restricted to members (`m where Room = bullpen`), compared and chosen
+//! between (`where(a > b, a, b)`), read at the parent member, or accumulated along an
+//! ordered level (running totals).
+//!
 //! ```
 //! use flowcube_core::Measure;
 //!
@@ -15,6 +19,39 @@
 //! ```
 
 use std::ops::{Add, Div, Mul, Sub};
+
+use crate::value::Value;
+
+/// A comparison between a measure's value and a bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    /// `>`
+    Greater,
+    /// `>=`
+    GreaterOrEqual,
+    /// `<`
+    Less,
+    /// `<=`
+    LessOrEqual,
+    /// `==`
+    Equal,
+    /// `!=`
+    NotEqual,
+}
+
+impl Comparison {
+    /// Whether `value` compares to `bound` this way (false for NaN).
+    pub fn holds(self, value: f64, bound: f64) -> bool {
+        match self {
+            Comparison::Greater => value > bound,
+            Comparison::GreaterOrEqual => value >= bound,
+            Comparison::Less => value < bound,
+            Comparison::LessOrEqual => value <= bound,
+            Comparison::Equal => value == bound,
+            Comparison::NotEqual => value != bound,
+        }
+    }
+}
 
 /// An arithmetic operator between two measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +102,56 @@ pub enum Measure {
     },
     /// A constant.
     Constant(f64),
+    /// `measure` over only the facts whose member on `level` is (or, negated, is not) one
+    /// of `members`: `m where Room = bullpen`.
+    Filtered {
+        /// The measure restricted.
+        measure: Box<Measure>,
+        /// The level, as in queries.
+        level: String,
+        /// The members kept (or left out).
+        members: Vec<Value>,
+        /// Keep the facts whose member is *not* listed.
+        negate: bool,
+    },
+    /// 1 when `left` compares to `right` this way, else 0; null if either is null.
+    Compare {
+        /// The comparison.
+        comparison: Comparison,
+        /// The left operand.
+        left: Box<Measure>,
+        /// The right operand.
+        right: Box<Measure>,
+    },
+    /// `then` where `condition` is non-zero, `otherwise` where it is zero or null.
+    Where {
+        /// The condition, usually a [`Measure::Compare`].
+        condition: Box<Measure>,
+        /// The value where the condition holds.
+        then: Box<Measure>,
+        /// The value elsewhere.
+        otherwise: Box<Measure>,
+    },
+    /// In a cell where the hierarchy is expressed, `measure` at the parent member (one
+    /// level up, or its total); null where the hierarchy is at its total.
+    ParentValue {
+        /// The measure read at the parent.
+        measure: Box<Measure>,
+        /// The hierarchy, by name.
+        hierarchy: String,
+    },
+    /// In a cell where `level` is the deepest expressed level of its hierarchy, the sum of
+    /// `measure` over that level's members from the first (or the `window - 1` before) up
+    /// to the cell's, in natural order, among members sharing the cell's other
+    /// coordinates: a running total. Elsewhere `measure` itself.
+    Cumulative {
+        /// The measure accumulated.
+        measure: Box<Measure>,
+        /// The ordered level, as in queries.
+        level: String,
+        /// How many members to sum at most, the current one included; all when `None`.
+        window: Option<usize>,
+    },
 }
 
 impl Measure {
@@ -114,6 +201,79 @@ impl Measure {
         Measure::SiblingsSum {
             measure: Box::new(self),
             hierarchy: hierarchy.into(),
+        }
+    }
+
+    /// This measure over only the facts whose member on `level` is one of `members`.
+    pub fn filtered<V: Into<Value>>(
+        self,
+        level: impl Into<String>,
+        members: impl IntoIterator<Item = V>,
+    ) -> Measure {
+        Measure::Filtered {
+            measure: Box::new(self),
+            level: level.into(),
+            members: members.into_iter().map(Into::into).collect(),
+            negate: false,
+        }
+    }
+
+    /// This measure over only the facts whose member on `level` is none of `members`.
+    pub fn excluding<V: Into<Value>>(
+        self,
+        level: impl Into<String>,
+        members: impl IntoIterator<Item = V>,
+    ) -> Measure {
+        Measure::Filtered {
+            measure: Box::new(self),
+            level: level.into(),
+            members: members.into_iter().map(Into::into).collect(),
+            negate: true,
+        }
+    }
+
+    /// 1 where this measure compares to `right` as `comparison` says, else 0.
+    pub fn compare(self, comparison: Comparison, right: Measure) -> Measure {
+        Measure::Compare {
+            comparison,
+            left: Box::new(self),
+            right: Box::new(right),
+        }
+    }
+
+    /// `then` where `condition` holds (is non-zero), else `otherwise`.
+    pub fn when(condition: Measure, then: Measure, otherwise: Measure) -> Measure {
+        Measure::Where {
+            condition: Box::new(condition),
+            then: Box::new(then),
+            otherwise: Box::new(otherwise),
+        }
+    }
+
+    /// This measure at the parent member of `hierarchy` (see [`Measure::ParentValue`]).
+    pub fn parent_value(self, hierarchy: impl Into<String>) -> Measure {
+        Measure::ParentValue {
+            measure: Box::new(self),
+            hierarchy: hierarchy.into(),
+        }
+    }
+
+    /// The running total of this measure along `level` (see [`Measure::Cumulative`]).
+    pub fn cumulative(self, level: impl Into<String>) -> Measure {
+        Measure::Cumulative {
+            measure: Box::new(self),
+            level: level.into(),
+            window: None,
+        }
+    }
+
+    /// The sum of this measure over the last `members` members of `level`, the current
+    /// one included (a moving sum).
+    pub fn moving_sum(self, level: impl Into<String>, members: usize) -> Measure {
+        Measure::Cumulative {
+            measure: Box::new(self),
+            level: level.into(),
+            window: Some(members.max(1)),
         }
     }
 

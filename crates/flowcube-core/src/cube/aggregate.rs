@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use crate::cube::LevelSource;
 use crate::error::{Error, Result};
-use crate::query::aggregate::{BaseAggregate, Partial, States};
+use crate::query::aggregate::{BaseAggregate, Partial, ScanContext, States};
 use crate::table::{ColumnData, ColumnKind, Table, TableOptions};
 
 /// The time grain of an aggregate table.
@@ -290,7 +290,11 @@ impl AggregateTable {
                 }
                 let mut partial = Partial::new(&aggregates, &[], None);
                 let cells = partial.cells_of(&keys);
-                partial.update(p, &aggregates, None, &cells, &[]);
+                let context = ScanContext {
+                    codes: &[],
+                    conditions: &[],
+                };
+                partial.update(p, &aggregates, None, &cells, &context);
                 partial
             })
             .reduce_with(|mut a, b| {
@@ -434,6 +438,10 @@ impl AggregateTable {
             BaseAggregate::MaxFloat(c) => BaseAggregate::MaxFloat(numeric(c)?.max),
             BaseAggregate::Distinct(encoder) => BaseAggregate::Distinct(*encoder),
             BaseAggregate::SumCount(_) => return None,
+            BaseAggregate::Filtered { inner, condition } => BaseAggregate::Filtered {
+                inner: Box::new(self.aggregate(inner)?),
+                condition: *condition,
+            },
         })
     }
 }

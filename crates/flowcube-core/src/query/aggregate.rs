@@ -45,6 +45,11 @@ pub(crate) enum BaseAggregate {
     Distinct(usize),
     /// Sum of an integer column of counts (a count read from an aggregate table).
     SumCount(usize),
+    /// An aggregate over the rows that a condition of the plan keeps.
+    Filtered {
+        inner: Box<BaseAggregate>,
+        condition: usize,
+    },
 }
 
 /// The states of one aggregate, one per cell.
@@ -72,6 +77,7 @@ pub(crate) const BITSET_MEMBERS: u64 = 4096;
 impl States {
     fn new(aggregate: &BaseAggregate, distinct_domains: &[u64]) -> States {
         match aggregate {
+            BaseAggregate::Filtered { inner, .. } => States::new(inner, distinct_domains),
             BaseAggregate::Count | BaseAggregate::NonNull(_) | BaseAggregate::SumCount(_) => {
                 States::Count(Vec::new())
             }
@@ -283,12 +289,20 @@ impl Partial {
         aggregates: &[BaseAggregate],
         rows: Option<&[u32]>,
         cells: &[u32],
-        encoder_codes: &[Option<CodeArray>],
+        context: &ScanContext<'_>,
     ) {
         for (state, aggregate) in self.states.iter_mut().zip(aggregates) {
-            update(state, aggregate, partition, rows, cells, encoder_codes);
+            update(state, aggregate, partition, rows, cells, context);
         }
     }
+}
+
+/// What aggregates read besides the partition: level codes and condition tables.
+pub(crate) struct ScanContext<'a> {
+    /// Per encoder of the plan, its codes for the partition, when needed.
+    pub(crate) codes: &'a [Option<CodeArray>],
+    /// Per condition of the plan: (encoder, accepted codes) that must all hold.
+    pub(crate) conditions: &'a [Vec<(usize, Vec<bool>)>],
 }
 
 /// Calls `f(row, cell)` for each selected row.
@@ -315,9 +329,35 @@ fn update(
     partition: &Partition,
     rows: Option<&[u32]>,
     cells: &[u32],
-    encoder_codes: &[Option<CodeArray>],
+    context: &ScanContext<'_>,
 ) {
     match (state, aggregate) {
+        (state, BaseAggregate::Filtered { inner, condition }) => {
+            let condition = &context.conditions[*condition];
+            let codes: Vec<&CodeArray> = condition
+                .iter()
+                .map(|(e, _)| distinct_codes(context.codes, *e))
+                .collect();
+            let (mut kept_rows, mut kept_cells) = (Vec::new(), Vec::new());
+            for_each(rows, cells, |r, c| {
+                let holds = condition
+                    .iter()
+                    .zip(&codes)
+                    .all(|((_, accept), codes)| accept[codes.get(r) as usize]);
+                if holds {
+                    kept_rows.push(r as u32);
+                    kept_cells.push(c as u32);
+                }
+            });
+            update(
+                state,
+                inner,
+                partition,
+                Some(&kept_rows),
+                &kept_cells,
+                context,
+            );
+        }
         (States::Count(counts), BaseAggregate::Count) => {
             for &c in cells {
                 counts[c as usize] += 1;
@@ -392,13 +432,13 @@ fn update(
             });
         }
         (States::Distinct(sets), BaseAggregate::Distinct(encoder)) => {
-            let codes = distinct_codes(encoder_codes, *encoder);
+            let codes = distinct_codes(context.codes, *encoder);
             with_codes!(codes, codes => for_each(rows, cells, |r, c| {
                 sets[c].insert(u32::from(codes[r]));
             }));
         }
         (States::Bits { words, bits }, BaseAggregate::Distinct(encoder)) => {
-            let codes = distinct_codes(encoder_codes, *encoder);
+            let codes = distinct_codes(context.codes, *encoder);
             let w = *words;
             with_codes!(codes, codes => for_each(rows, cells, |r, c| {
                 let code = u32::from(codes[r]) as usize;
@@ -412,7 +452,7 @@ fn update(
 fn distinct_codes(encoder_codes: &[Option<CodeArray>], encoder: usize) -> &CodeArray {
     encoder_codes[encoder]
         .as_ref()
-        .expect("codes of a distinct-count encoder are computed")
+        .expect("codes of a needed encoder are computed")
 }
 
 fn floats(column: &ColumnData) -> &arrow::array::Float64Array {

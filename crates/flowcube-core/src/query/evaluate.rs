@@ -13,7 +13,8 @@ use crate::measure::BinaryOp;
 use crate::table::{with_codes, CodeArray, Partition};
 use crate::value::Value;
 
-use super::aggregate::{encoder_codes, Partial, States, DENSE_CELLS};
+use super::aggregate::{encoder_codes, BaseAggregate, Partial, ScanContext, States, DENSE_CELLS};
+use super::encode::LevelEncoder;
 use super::plan::{Node, PendingFilter, Plan};
 use super::Query;
 
@@ -52,6 +53,24 @@ impl Column {
         match self {
             Column::Int(v) => Column::Int(rows.iter().map(|&r| v[r]).collect()),
             Column::Float(v) => Column::Float(rows.iter().map(|&r| v[r]).collect()),
+        }
+    }
+
+    /// The same type, all null.
+    fn nulls(&self) -> Column {
+        match self {
+            Column::Int(v) => Column::Int(vec![None; v.len()]),
+            Column::Float(v) => Column::Float(vec![None; v.len()]),
+        }
+    }
+
+    /// `out[i] = self[positions[i]]`, null where there is no position.
+    fn gather(&self, positions: &[Option<usize>]) -> Column {
+        match self {
+            Column::Int(v) => Column::Int(positions.iter().map(|p| p.and_then(|p| v[p])).collect()),
+            Column::Float(v) => {
+                Column::Float(positions.iter().map(|p| p.and_then(|p| v[p])).collect())
+            }
         }
     }
 
@@ -130,6 +149,18 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
         "query strategy"
     );
     let filters = compile_filters(state, &plan)?;
+    let conditions: Vec<Vec<(usize, Vec<bool>)>> = plan
+        .conditions
+        .iter()
+        .map(|all| {
+            all.iter()
+                .map(|c| {
+                    let accept = member_accept(&plan.encoders[c.encoder], &c.members, c.negate);
+                    (c.encoder, accept)
+                })
+                .collect()
+        })
+        .collect();
 
     // Key layout over the output slots.
     let mut radices = Vec::with_capacity(plan.slots.len());
@@ -158,9 +189,16 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
         needed[slot.encoder] = true;
     }
     for aggregate in &plan.aggregates {
-        if let super::aggregate::BaseAggregate::Distinct(e) = aggregate {
+        let mut aggregate = aggregate;
+        while let BaseAggregate::Filtered { inner, .. } = aggregate {
+            aggregate = inner;
+        }
+        if let BaseAggregate::Distinct(e) = aggregate {
             needed[*e] = true;
         }
+    }
+    for condition in plan.conditions.iter().flatten() {
+        needed[condition.encoder] = true;
     }
     for filter in &filters {
         match filter {
@@ -175,7 +213,15 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
     let partitions = table.partitions();
     let chunk = (partitions.len() / (4 * rayon::current_num_threads()).max(1)).max(1);
     let scan = |mut partial: Partial, partition: &Partition| {
-        scan_partition(&plan, &filters, &layout, &needed, partition, &mut partial);
+        scan_partition(
+            &plan,
+            &filters,
+            &conditions,
+            &layout,
+            &needed,
+            partition,
+            &mut partial,
+        );
         partial
     };
     let leaves = partitions
@@ -195,14 +241,35 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
 
     // Totals: every combination of depths per axis, rolled up from the leaf cells.
     let leaf_cells = leaves.cells_with_facts();
-    let (all, mut cells) = if query.include_totals && !plan.axes.is_empty() {
+    let full: Vec<usize> = plan.axes.iter().map(|a| a.slots.len()).collect();
+    let requested = if query.include_totals {
+        patterns(&plan)
+    } else {
+        vec![full.clone()]
+    };
+    // Parent values read cells one level up, which the output may not include.
+    let mut needed_patterns = requested.clone();
+    for &axis in &plan.parent_axes {
+        for pattern in &requested {
+            if pattern[axis] > 0 {
+                let mut parent = pattern.clone();
+                parent[axis] -= 1;
+                if !needed_patterns.contains(&parent) {
+                    needed_patterns.push(parent);
+                }
+            }
+        }
+    }
+    let (all, mut cells) = if needed_patterns == [full.clone()] {
+        (leaves, leaf_cells)
+    } else {
         let mut all = Partial::new(&plan.aggregates, &domains, None);
         let mut targets = Vec::with_capacity(leaf_cells.len());
-        for pattern in patterns(&plan) {
+        for pattern in &needed_patterns {
             targets.clear();
             for &(key, index) in &leaf_cells {
                 let mut total = key;
-                for (axis, &kept) in plan.axes.iter().zip(&pattern) {
+                for (axis, &kept) in plan.axes.iter().zip(pattern) {
                     for &slot in &axis.slots[kept..] {
                         total = layout.with_total(total, slot);
                     }
@@ -213,11 +280,25 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
         }
         let cells = all.cells_with_facts();
         (all, cells)
-    } else {
-        (leaves, leaf_cells)
     };
     // Key order makes the evaluation independent of how the scan was split.
     cells.sort_unstable_by_key(|&(key, _)| key);
+    let is_output: Vec<bool> = cells
+        .iter()
+        .map(|&(key, _)| {
+            let pattern: Vec<usize> = plan
+                .axes
+                .iter()
+                .map(|a| {
+                    a.slots
+                        .iter()
+                        .take_while(|&&s| !layout.is_total(key, s))
+                        .count()
+                })
+                .collect();
+            requested.contains(&pattern)
+        })
+        .collect();
 
     // Measures, then result filters and rows with nothing to show.
     let evaluator = Evaluator {
@@ -225,12 +306,14 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
         layout: &layout,
         partial: &all,
         cells: &cells,
+        positions: std::sync::OnceLock::new(),
     };
     let mut measures = Vec::with_capacity(plan.measures.len());
     for (name, node) in &plan.measures {
         measures.push((name.clone(), evaluator.eval(node, name)?));
     }
     let mut keep: Vec<usize> = (0..cells.len())
+        .filter(|&i| is_output[i])
         .filter(|&i| measures.is_empty() || measures.iter().any(|(_, c)| !c.is_null(i)))
         .collect();
     for (name, node, comparison, bound) in &plan.result_filters {
@@ -302,6 +385,17 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
     Ok(Cells { levels, measures })
 }
 
+/// Per code of `encoder`: whether a fact with that member is kept.
+fn member_accept(encoder: &LevelEncoder, members: &[Value], negate: bool) -> Vec<bool> {
+    let mut accept = vec![negate; encoder.cardinality() as usize + 1];
+    for member in members {
+        for code in encoder.codes_of(member) {
+            accept[code as usize] = !negate;
+        }
+    }
+    accept
+}
+
 /// A path filter whose paths all have the hierarchy's length, as a dense table when the
 /// domains are small enough.
 fn dense_paths(plan: &Plan, encoders: &[usize], accept: &HashSet<Vec<u32>>) -> Option<FactFilter> {
@@ -356,19 +450,10 @@ fn compile_filters(state: &CubeState, plan: &Plan) -> Result<Vec<FactFilter>> {
                 encoder,
                 members,
                 negate,
-            } => {
-                let e = &plan.encoders[*encoder];
-                let mut accept = vec![*negate; e.cardinality() as usize + 1];
-                for member in members {
-                    for code in e.codes_of(member) {
-                        accept[code as usize] = !*negate;
-                    }
-                }
-                FactFilter::Codes {
-                    encoder: *encoder,
-                    accept,
-                }
-            }
+            } => FactFilter::Codes {
+                encoder: *encoder,
+                accept: member_accept(&plan.encoders[*encoder], members, *negate),
+            },
             PendingFilter::Paths { encoders, paths } => {
                 let mut accept = HashSet::new();
                 for path in paths {
@@ -431,9 +516,11 @@ fn compile_filters(state: &CubeState, plan: &Plan) -> Result<Vec<FactFilter>> {
     Ok(filters)
 }
 
+#[allow(clippy::too_many_arguments)] // the parts of one scan, each read-only but the partial
 fn scan_partition(
     plan: &Plan,
     filters: &[FactFilter],
+    conditions: &[Vec<(usize, Vec<bool>)>],
     layout: &KeyLayout,
     needed: &[bool],
     partition: &Partition,
@@ -461,7 +548,11 @@ fn scan_partition(
         }
         partial.cells_of(&keys)
     };
-    partial.update(partition, &plan.aggregates, rows, &cells, &codes);
+    let context = ScanContext {
+        codes: &codes,
+        conditions,
+    };
+    partial.update(partition, &plan.aggregates, rows, &cells, &context);
 }
 
 /// Adds `code * stride` of each selected row to its key.
@@ -572,6 +663,8 @@ struct Evaluator<'a> {
     layout: &'a KeyLayout,
     partial: &'a Partial,
     cells: &'a [(u128, usize)],
+    /// Cell key to position in `cells`, built when a parent value needs it.
+    positions: std::sync::OnceLock<HashMap<u128, usize>>,
 }
 
 impl Evaluator<'_> {
@@ -587,10 +680,11 @@ impl Evaluator<'_> {
             measure: name.to_owned(),
         };
         Ok(match node {
+            // No fact (possible only for a filtered count) gives null, not 0.
             Node::Count(state) => Column::Int(
                 self.counts(*state)
                     .into_iter()
-                    .map(|c| Some(c as i64))
+                    .map(|c| (c > 0).then_some(c as i64))
                     .collect(),
             ),
             Node::Sum { sum, non_null, .. } => {
@@ -649,14 +743,15 @@ impl Evaluator<'_> {
                 States::Distinct(sets) => self
                     .cells
                     .iter()
-                    .map(|&(_, i)| Some(sets[i].len() as i64))
+                    .map(|&(_, i)| Some(sets[i].len() as i64).filter(|&n| n > 0))
                     .collect(),
                 States::Bits { words, bits } => self
                     .cells
                     .iter()
                     .map(|&(_, i)| {
                         let cell = &bits[i * words..(i + 1) * words];
-                        Some(cell.iter().map(|w| i64::from(w.count_ones())).sum())
+                        let n: i64 = cell.iter().map(|w| i64::from(w.count_ones())).sum();
+                        (n > 0).then_some(n)
                     })
                     .collect(),
                 _ => unreachable!("a distinct state"),
@@ -674,7 +769,150 @@ impl Evaluator<'_> {
                 let right = self.eval(right, name)?;
                 binary(*op, &left, &right).ok_or_else(overflow)?
             }
+            Node::Compare {
+                comparison,
+                left,
+                right,
+            } => {
+                let left = self.eval(left, name)?;
+                let right = self.eval(right, name)?;
+                Column::Int(
+                    (0..self.cells.len())
+                        .map(|i| match (left.as_f64(i), right.as_f64(i)) {
+                            (Some(a), Some(b)) => Some(i64::from(comparison.holds(a, b))),
+                            _ => None,
+                        })
+                        .collect(),
+                )
+            }
+            Node::Where {
+                condition,
+                then,
+                otherwise,
+            } => {
+                let condition = self.eval(condition, name)?;
+                let holds: Vec<bool> = (0..self.cells.len())
+                    .map(|i| condition.as_f64(i).is_some_and(|x| x != 0.0 && !x.is_nan()))
+                    .collect();
+                match (self.eval(then, name)?, self.eval(otherwise, name)?) {
+                    (Column::Int(a), Column::Int(b)) => Column::Int(
+                        holds
+                            .iter()
+                            .enumerate()
+                            .map(|(i, &h)| if h { a[i] } else { b[i] })
+                            .collect(),
+                    ),
+                    (a, b) => Column::Float(
+                        holds
+                            .iter()
+                            .enumerate()
+                            .map(|(i, &h)| if h { a.as_f64(i) } else { b.as_f64(i) })
+                            .collect(),
+                    ),
+                }
+            }
+            Node::Parent { child, axis } => {
+                let child = self.eval(child, name)?;
+                let Some(axis) = axis else {
+                    return Ok(child.nulls());
+                };
+                let slots = &self.plan.axes[*axis].slots;
+                let positions = self.positions.get_or_init(|| {
+                    self.cells
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &(key, _))| (key, i))
+                        .collect()
+                });
+                let parents: Vec<Option<usize>> = self
+                    .cells
+                    .iter()
+                    .map(|&(key, _)| {
+                        let kept = slots
+                            .iter()
+                            .take_while(|&&s| !self.layout.is_total(key, s))
+                            .count();
+                        (kept > 0)
+                            .then(|| positions.get(&self.layout.with_total(key, slots[kept - 1])))
+                            .flatten()
+                            .copied()
+                    })
+                    .collect();
+                child.gather(&parents)
+            }
+            Node::Cumulative {
+                child,
+                axis,
+                depth,
+                window,
+            } => {
+                let child = self.eval(child, name)?;
+                match axis {
+                    None => child,
+                    Some(axis) => self
+                        .cumulative(&child, *axis, *depth, *window)
+                        .ok_or_else(overflow)?,
+                }
+            }
         })
+    }
+
+    /// Running sums of `child` along level `depth` of `axis`; `None` on overflow.
+    fn cumulative(
+        &self,
+        child: &Column,
+        axis: usize,
+        depth: usize,
+        window: Option<usize>,
+    ) -> Option<Column> {
+        let slots = &self.plan.axes[axis].slots;
+        let Some(&slot) = slots.get(depth) else {
+            return Some(child.clone());
+        };
+        let encoder = &self.plan.encoders[self.plan.slots[slot].encoder];
+
+        // Cells where the level is the deepest expressed one, grouped by their other
+        // coordinates, each group in the natural order of the level's members.
+        let mut groups: HashMap<u128, Vec<(Value, usize)>> = HashMap::new();
+        for (i, &(key, _)) in self.cells.iter().enumerate() {
+            let kept = slots
+                .iter()
+                .take_while(|&&s| !self.layout.is_total(key, s))
+                .count();
+            if kept == depth + 1 {
+                let member = encoder.member(self.layout.digit(key, slot) as u32);
+                groups
+                    .entry(self.layout.with_total(key, slot))
+                    .or_default()
+                    .push((member, i));
+            }
+        }
+        let mut out = child.clone();
+        for group in groups.values_mut() {
+            group.sort_by(|a, b| a.0.natural_cmp(&b.0));
+            let positions: Vec<usize> = group.iter().map(|&(_, i)| i).collect();
+            for (n, &i) in positions.iter().enumerate() {
+                let from = window.map_or(0, |w| (n + 1).saturating_sub(w));
+                let range = &positions[from..=n];
+                match (&mut out, child) {
+                    (Column::Int(out), Column::Int(values)) => {
+                        let present: Vec<i64> = range.iter().filter_map(|&j| values[j]).collect();
+                        out[i] = if present.is_empty() {
+                            None
+                        } else {
+                            let sum: i128 = present.iter().map(|&v| i128::from(v)).sum();
+                            Some(i64::try_from(sum).ok()?)
+                        };
+                    }
+                    (Column::Float(out), Column::Float(values)) => {
+                        let present: Vec<f64> = range.iter().filter_map(|&j| values[j]).collect();
+                        out[i] = (!present.is_empty()).then(|| present.iter().sum());
+                    }
+                    _ => unreachable!("a copy has its original's type"),
+                }
+            }
+        }
+        Some(out)
     }
 
     /// The sum of `child` over each cell's siblings on `axis`; `None` on overflow.

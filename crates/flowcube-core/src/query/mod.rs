@@ -34,38 +34,9 @@ use crate::cube::Cube;
 use crate::error::Result;
 use crate::value::Value;
 
+pub use crate::measure::Comparison;
+
 pub use drill::DrillThrough;
-
-/// A comparison between a measure's value and a bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Comparison {
-    /// `>`
-    Greater,
-    /// `>=`
-    GreaterOrEqual,
-    /// `<`
-    Less,
-    /// `<=`
-    LessOrEqual,
-    /// `==`
-    Equal,
-    /// `!=`
-    NotEqual,
-}
-
-impl Comparison {
-    /// Whether `value` compares to `bound` this way (false for NaN).
-    pub fn holds(self, value: f64, bound: f64) -> bool {
-        match self {
-            Comparison::Greater => value > bound,
-            Comparison::GreaterOrEqual => value >= bound,
-            Comparison::Less => value < bound,
-            Comparison::LessOrEqual => value <= bound,
-            Comparison::Equal => value == bound,
-            Comparison::NotEqual => value != bound,
-        }
-    }
-}
 
 /// A restriction of a query.
 ///

@@ -39,6 +39,34 @@ pub(crate) enum Node {
         right: Box<Node>,
     },
     Constant(f64),
+    Compare {
+        comparison: Comparison,
+        left: Box<Node>,
+        right: Box<Node>,
+    },
+    Where {
+        condition: Box<Node>,
+        then: Box<Node>,
+        otherwise: Box<Node>,
+    },
+    Parent {
+        child: Box<Node>,
+        axis: Option<usize>,
+    },
+    Cumulative {
+        child: Box<Node>,
+        axis: Option<usize>,
+        depth: usize,
+        window: Option<usize>,
+    },
+}
+
+/// A restriction of the facts a filtered measure reads: members of one level.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PendingCondition {
+    pub(crate) encoder: usize,
+    pub(crate) members: Vec<Value>,
+    pub(crate) negate: bool,
 }
 
 /// A hierarchy of the query and how deep it goes.
@@ -87,16 +115,15 @@ pub(crate) struct Plan {
     pub(crate) measures: Vec<(String, Node)>,
     pub(crate) result_filters: Vec<(String, Node, Comparison, f64)>,
     pub(crate) fact_filters: Vec<PendingFilter>,
+    /// Conjunctions of conditions, referred to by filtered aggregates.
+    pub(crate) conditions: Vec<Vec<PendingCondition>>,
+    /// Axes whose parent cells some measure reads.
+    pub(crate) parent_axes: Vec<usize>,
 }
 
 impl Plan {
     pub(crate) fn new(state: &CubeState, query: &Query) -> Result<Plan> {
-        let mut builder = Builder {
-            state,
-            sources: Vec::new(),
-            aggregates: vec![BaseAggregate::Count],
-            axes_hierarchies: Vec::new(),
-        };
+        let mut builder = Builder::new(state);
 
         // Axes: one per hierarchy, as deep as its deepest requested level.
         let mut depths: Vec<(usize, usize)> = Vec::new();
@@ -208,6 +235,8 @@ impl Plan {
             measures,
             result_filters,
             fact_filters,
+            conditions: builder.conditions,
+            parent_axes: builder.parent_axes,
         })
     }
 }
@@ -242,18 +271,15 @@ impl Plan {
             measures: self.measures.clone(),
             result_filters: self.result_filters.clone(),
             fact_filters: self.fact_filters.clone(),
+            conditions: self.conditions.clone(),
+            parent_axes: self.parent_axes.clone(),
         }))
     }
 }
 
 /// Checks that the measure `name` of `state` compiles.
 pub(crate) fn check_measure(state: &CubeState, name: &str) -> Result<()> {
-    let mut builder = Builder {
-        state,
-        sources: Vec::new(),
-        aggregates: vec![BaseAggregate::Count],
-        axes_hierarchies: Vec::new(),
-    };
+    let mut builder = Builder::new(state);
     builder.named(name, &mut Vec::new()).map(|_| ())
 }
 
@@ -262,9 +288,31 @@ struct Builder<'a> {
     sources: Vec<LevelSource>,
     aggregates: Vec<BaseAggregate>,
     axes_hierarchies: Vec<usize>,
+    conditions: Vec<Vec<PendingCondition>>,
+    /// The conditions of the filtered measures being compiled, innermost last.
+    condition_stack: Vec<PendingCondition>,
+    parent_axes: Vec<usize>,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    fn new(state: &'a CubeState) -> Builder<'a> {
+        Builder {
+            state,
+            sources: Vec::new(),
+            aggregates: vec![BaseAggregate::Count],
+            axes_hierarchies: Vec::new(),
+            conditions: Vec::new(),
+            condition_stack: Vec::new(),
+            parent_axes: Vec::new(),
+        }
+    }
+
+    fn level(&mut self, name: &str) -> Result<(usize, usize, usize)> {
+        let (h, l) = self.state.level_index(name)?;
+        let encoder = self.source(&self.state.hierarchies()[h].levels[l].source.clone());
+        Ok((h, l, encoder))
+    }
+
     fn source(&mut self, source: &LevelSource) -> usize {
         match self.sources.iter().position(|s| s == source) {
             Some(i) => i,
@@ -276,6 +324,25 @@ impl Builder<'_> {
     }
 
     fn aggregate(&mut self, aggregate: BaseAggregate) -> usize {
+        let aggregate = if self.condition_stack.is_empty() {
+            aggregate
+        } else {
+            let condition = match self
+                .conditions
+                .iter()
+                .position(|c| *c == self.condition_stack)
+            {
+                Some(i) => i,
+                None => {
+                    self.conditions.push(self.condition_stack.clone());
+                    self.conditions.len() - 1
+                }
+            };
+            BaseAggregate::Filtered {
+                inner: Box::new(aggregate),
+                condition,
+            }
+        };
         match self.aggregates.iter().position(|a| *a == aggregate) {
             Some(i) => i,
             None => {
@@ -313,7 +380,7 @@ impl Builder<'_> {
 
     fn compile(&mut self, measure: &Measure, stack: &mut Vec<String>) -> Result<Node> {
         Ok(match measure {
-            Measure::Count => Node::Count(0),
+            Measure::Count => Node::Count(self.aggregate(BaseAggregate::Count)),
             Measure::Sum(column) | Measure::Mean(column) => {
                 let (c, float) = self.numeric(column, "a sum or mean")?;
                 let sum = self.aggregate(if float {
@@ -360,6 +427,66 @@ impl Builder<'_> {
                 right: Box::new(self.compile(right, stack)?),
             },
             Measure::Constant(x) => Node::Constant(*x),
+            Measure::Filtered {
+                measure,
+                level,
+                members,
+                negate,
+            } => {
+                let (_, _, encoder) = self.level(level)?;
+                self.condition_stack.push(PendingCondition {
+                    encoder,
+                    members: members.clone(),
+                    negate: *negate,
+                });
+                let node = self.compile(measure, stack);
+                self.condition_stack.pop();
+                node?
+            }
+            Measure::Compare {
+                comparison,
+                left,
+                right,
+            } => Node::Compare {
+                comparison: *comparison,
+                left: Box::new(self.compile(left, stack)?),
+                right: Box::new(self.compile(right, stack)?),
+            },
+            Measure::Where {
+                condition,
+                then,
+                otherwise,
+            } => Node::Where {
+                condition: Box::new(self.compile(condition, stack)?),
+                then: Box::new(self.compile(then, stack)?),
+                otherwise: Box::new(self.compile(otherwise, stack)?),
+            },
+            Measure::ParentValue { measure, hierarchy } => {
+                let h = self.state.hierarchy_index(hierarchy)?;
+                let axis = self.axes_hierarchies.iter().position(|&a| a == h);
+                if let Some(a) = axis {
+                    if !self.parent_axes.contains(&a) {
+                        self.parent_axes.push(a);
+                    }
+                }
+                Node::Parent {
+                    child: Box::new(self.compile(measure, stack)?),
+                    axis,
+                }
+            }
+            Measure::Cumulative {
+                measure,
+                level,
+                window,
+            } => {
+                let (h, depth) = self.state.level_index(level)?;
+                Node::Cumulative {
+                    child: Box::new(self.compile(measure, stack)?),
+                    axis: self.axes_hierarchies.iter().position(|&a| a == h),
+                    depth,
+                    window: *window,
+                }
+            }
         })
     }
 }
