@@ -685,3 +685,34 @@ fn distinct_counts_of_large_domains_match_a_set() {
     let problems = compare(&result, &columns, &expected, 5);
     assert!(problems.is_empty(), "{problems:?}");
 }
+
+#[test]
+fn a_query_past_the_cell_limit_is_refused() {
+    let facts: Vec<Fact> = (0..500)
+        .map(|i| Fact {
+            room: ROOMS[i % 3].to_owned(),
+            device: DEVICES[i % 5].to_owned(),
+            time: start_nanos() + (i as i64) * 1_000_000_007,
+            duration: Some(1),
+        })
+        .collect();
+    let cube = cube(&facts, 64, 1, None);
+    // One cell per timestamp: the Time hierarchy of auto mode.
+    let query = Query::new()
+        .measures(["contributors.COUNT"])
+        .levels(["Time", "Device"]);
+    let err = query
+        .clone()
+        .with_max_cells(100)
+        .execute(&cube)
+        .unwrap_err();
+    assert!(err.to_string().contains("limit of 100"), "{err}");
+    assert_eq!(
+        query
+            .with_max_cells(1_000)
+            .execute(&cube)
+            .unwrap()
+            .num_rows(),
+        500
+    );
+}

@@ -108,7 +108,10 @@ pub enum Error {
     },
 
     /// A query whose number of cells passes the limit.
-    #[error("query would create up to {requested} cells, more than the limit of {limit}")]
+    #[error(
+        "query would aggregate {requested} cells, past the limit of {limit}; \
+         query coarser levels, filter, or raise the limit with Query::with_max_cells"
+    )]
     TooManyCells {
         /// The bound on the number of cells of the query.
         requested: String,

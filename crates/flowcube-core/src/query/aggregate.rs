@@ -219,6 +219,11 @@ impl Partial {
         }
     }
 
+    /// The number of cells held (with facts or, for a dense partial, not).
+    pub(crate) fn num_cells(&self) -> usize {
+        self.cells
+    }
+
     /// The (key, index) of every cell with facts, `Count` being the first aggregate.
     pub(crate) fn cells_with_facts(&self) -> Vec<(u128, usize)> {
         let States::Count(counts) = &self.states[0] else {

@@ -224,15 +224,36 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
         );
         partial
     };
+    // Cardinality guard: once a worker holds more cells than allowed, every worker
+    // stops and the query is refused, before the cells exhaust memory.
+    let max_cells = query.max_cells.unwrap_or(super::DEFAULT_MAX_CELLS);
+    let exceeded = std::sync::atomic::AtomicBool::new(false);
+    let guarded = |partial: Partial, partition: &Partition| {
+        if exceeded.load(std::sync::atomic::Ordering::Relaxed) {
+            return partial;
+        }
+        let partial = scan(partial, partition);
+        if dense.is_none() && partial.num_cells() as u64 > max_cells {
+            exceeded.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        partial
+    };
     let leaves = partitions
         .par_iter()
         .with_min_len(chunk)
-        .fold(|| Partial::new(&plan.aggregates, &domains, dense), scan)
+        .fold(|| Partial::new(&plan.aggregates, &domains, dense), guarded)
         .reduce_with(|mut a, b| {
             a.merge(&b);
             a
         })
         .unwrap_or_else(|| Partial::new(&plan.aggregates, &domains, dense));
+    let too_many = || Error::TooManyCells {
+        requested: format!("more than {max_cells}"),
+        limit: max_cells,
+    };
+    if exceeded.into_inner() {
+        return Err(too_many());
+    }
     tracing::debug!(
         dense = dense.is_some(),
         partitions = partitions.len(),
@@ -241,6 +262,9 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
 
     // Totals: every combination of depths per axis, rolled up from the leaf cells.
     let leaf_cells = leaves.cells_with_facts();
+    if leaf_cells.len() as u64 > max_cells {
+        return Err(too_many());
+    }
     let full: Vec<usize> = plan.axes.iter().map(|a| a.slots.len()).collect();
     let requested = if query.include_totals {
         patterns(&plan)

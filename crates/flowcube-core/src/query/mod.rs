@@ -168,7 +168,14 @@ pub struct Query {
     pub filters: Vec<Filter>,
     /// Whether to add the total rows.
     pub include_totals: bool,
+    /// The most cells the query may aggregate before it is refused; `None` for
+    /// [`DEFAULT_MAX_CELLS`].
+    pub max_cells: Option<u64>,
 }
+
+/// The default bound on the cells of one query: a query grouping by near-unique levels
+/// (a key, a timestamp) could otherwise hold a state per fact and exhaust memory.
+pub const DEFAULT_MAX_CELLS: u64 = 1 << 25;
 
 impl Query {
     /// An empty query (no measure, no level).
@@ -205,6 +212,12 @@ impl Query {
     /// Asks for the total rows.
     pub fn with_totals(mut self) -> Query {
         self.include_totals = true;
+        self
+    }
+
+    /// Refuses the query once it would aggregate more than `cells` cells.
+    pub fn with_max_cells(mut self, cells: u64) -> Query {
+        self.max_cells = Some(cells);
         self
     }
 
