@@ -320,24 +320,38 @@ impl DateCoder {
     /// with one entry per bucket: a division and a lookup per value instead of a calendar
     /// computation.
     pub(crate) fn codes(&self, nanos: &[i64]) -> Vec<u32> {
-        const MAX_BUCKETS: i64 = 1 << 16;
-        let bucket = match self.radices.last().map(|r| r.0) {
-            Some(DateField::Second) => NANOS_PER_SECOND,
-            Some(DateField::Minute) => 60 * NANOS_PER_SECOND,
-            _ => 3600 * NANOS_PER_SECOND,
-        };
+        let bucket = self.bucket_nanos();
         let (Some(&lo), Some(&hi)) = (nanos.iter().min(), nanos.iter().max()) else {
             return Vec::new();
         };
-        let (first, last) = (lo.div_euclid(bucket), hi.div_euclid(bucket));
-        if last - first >= MAX_BUCKETS {
-            return nanos.iter().map(|&t| self.code(t)).collect();
+        let first = lo.div_euclid(bucket);
+        match self.bucket_codes(lo, hi, bucket) {
+            Some(table) => nanos
+                .iter()
+                .map(|&t| table[(t.div_euclid(bucket) - first) as usize])
+                .collect(),
+            None => nanos.iter().map(|&t| self.code(t)).collect(),
         }
-        let table: Vec<u32> = (first..=last).map(|b| self.code(b * bucket)).collect();
-        nanos
-            .iter()
-            .map(|&t| table[(t.div_euclid(bucket) - first) as usize])
-            .collect()
+    }
+
+    /// The span over which every field of the pattern is constant: an hour, or a minute
+    /// or a second for patterns that read those.
+    pub(crate) fn bucket_nanos(&self) -> i64 {
+        match self.radices.last().map(|r| r.0) {
+            Some(DateField::Second) => NANOS_PER_SECOND,
+            Some(DateField::Minute) => 60 * NANOS_PER_SECOND,
+            _ => 3600 * NANOS_PER_SECOND,
+        }
+    }
+
+    /// The code of each bucket of `bucket` nanoseconds (a divisor of
+    /// [`DateCoder::bucket_nanos`]) from the one holding `lo` to the one holding `hi`;
+    /// `None` when there are too many to list.
+    pub(crate) fn bucket_codes(&self, lo: i64, hi: i64, bucket: i64) -> Option<Vec<u32>> {
+        const MAX_BUCKETS: i64 = 1 << 16;
+        let (first, last) = (lo.div_euclid(bucket), hi.div_euclid(bucket));
+        (last - first < MAX_BUCKETS)
+            .then(|| (first..=last).map(|b| self.code(b * bucket)).collect())
     }
 
     /// The member of a code.

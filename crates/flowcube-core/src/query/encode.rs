@@ -168,6 +168,14 @@ impl LevelEncoder {
         }
     }
 
+    /// For a date level: the column it reads and its coder.
+    pub(crate) fn date(&self) -> Option<(usize, &DateCoder)> {
+        match self {
+            LevelEncoder::Date { column, coder, .. } => Some((*column, coder)),
+            _ => None,
+        }
+    }
+
     /// The member of a code.
     pub(crate) fn member(&self, code: u32) -> Value {
         match self {

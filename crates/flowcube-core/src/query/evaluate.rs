@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::cube::CubeState;
 use crate::error::{Error, Result};
 use crate::measure::BinaryOp;
-use crate::table::{with_codes, CodeArray, Partition};
+use crate::table::{with_codes, CodeArray, ColumnData, Partition};
 use crate::value::Value;
 
 use super::aggregate::{encoder_codes, BaseAggregate, Partial, ScanContext, States, DENSE_CELLS};
@@ -550,6 +550,9 @@ fn scan_partition(
     partition: &Partition,
     partial: &mut Partial,
 ) {
+    if !filters.iter().all(|f| may_keep(plan, f, partition)) {
+        return;
+    }
     let codes = encoder_codes(&plan.encoders, needed, partition);
     let rows = selected_rows(filters, &codes, partition);
     let rows = rows.as_deref();
@@ -598,6 +601,75 @@ where
             }
         }
     }
+}
+
+/// Whether a filter accepts the codes of its encoders (`None` when they are out of range).
+type CodesTest<'a> = dyn Fn(&[u32]) -> Option<bool> + 'a;
+
+/// Whether a filter on date levels can keep any row of a partition, judged from the
+/// partition's time range alone: the members of every bucket of the range are listed,
+/// and a partition none of whose buckets passes is skipped without reading a row.
+fn may_keep(plan: &Plan, filter: &FactFilter, partition: &Partition) -> bool {
+    let (encoders, index_of): (&[usize], Box<CodesTest<'_>>) = match filter {
+        FactFilter::Codes { encoder, accept } => (
+            std::slice::from_ref(encoder),
+            Box::new(move |codes: &[u32]| accept.get(codes[0] as usize).copied()),
+        ),
+        FactFilter::DensePaths {
+            encoders,
+            radices,
+            accept,
+        } => (
+            encoders,
+            Box::new(move |codes: &[u32]| {
+                let index = codes
+                    .iter()
+                    .zip(radices)
+                    .fold(0, |i, (&c, &r)| i * r + c as usize);
+                accept.get(index).copied()
+            }),
+        ),
+        FactFilter::Paths { .. } => return true,
+    };
+    let Some(dates) = encoders
+        .iter()
+        .map(|&e| plan.encoders[e].date())
+        .collect::<Option<Vec<_>>>()
+    else {
+        return true;
+    };
+    let column = dates[0].0;
+    if dates.iter().any(|(c, _)| *c != column) {
+        return true;
+    }
+    let ColumnData::Timestamp(ts) = &partition.columns[column] else {
+        return true;
+    };
+    if arrow::array::Array::null_count(ts) > 0 {
+        return true;
+    }
+    let Some((lo, hi)) = partition.time_ranges[column] else {
+        return true;
+    };
+    let bucket = dates
+        .iter()
+        .map(|(_, d)| d.bucket_nanos())
+        .min()
+        .unwrap_or(1);
+    let Some(tables) = dates
+        .iter()
+        .map(|(_, d)| d.bucket_codes(lo, hi, bucket))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return true;
+    };
+    let mut codes = vec![0; tables.len()];
+    (0..tables[0].len()).any(|b| {
+        for (code, table) in codes.iter_mut().zip(&tables) {
+            *code = table[b];
+        }
+        index_of(&codes).unwrap_or(true)
+    })
 }
 
 /// The live rows of a partition that every filter keeps; `None` when that is every row.
@@ -675,6 +747,9 @@ pub(crate) fn select_rows(state: &CubeState, filters: &[super::Filter]) -> Resul
         .partitions()
         .par_iter()
         .map(|partition| {
+            if !filters.iter().all(|f| may_keep(&plan, f, partition)) {
+                return Vec::new();
+            }
             let codes = encoder_codes(&plan.encoders, &needed, partition);
             selected_rows(&filters, &codes, partition)
                 .unwrap_or_else(|| (0..partition.len as u32).collect())
