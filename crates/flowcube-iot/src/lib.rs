@@ -22,6 +22,7 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
+pub mod flow_id;
 pub mod load;
 pub mod notebook;
 pub mod simulator;

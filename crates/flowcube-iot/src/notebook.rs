@@ -8,16 +8,18 @@ use flowcube_core::cube::{AggregateSpec, TimeBucket};
 use flowcube_core::{Cube, Measure, Table, TableOptions};
 
 use crate::error::Result;
+use crate::flow_id::FlowIdFromTimeAndDevice;
 use crate::load::{flow_schema, read_room_folder};
 use crate::spec::{FilterSpec, QuerySpec};
 
 /// The table's name, and so the dimension of every hierarchy.
 pub const TABLE_NAME: &str = "NetworkFlows";
 
-/// The options of the flow table: no keys (two lines with one EventKey are two facts),
-/// FlowId stored as written since it is nearly unique per fact.
+/// The options of the flow table: no keys (two lines with one EventKey are two facts);
+/// FlowId derived from EventTime and MacAddress, only the keys that differ stored.
 pub fn table_options() -> TableOptions {
-    TableOptions::new(TABLE_NAME).with_plain_strings(["FlowId"])
+    TableOptions::new(TABLE_NAME)
+        .with_derived_string("FlowId", std::sync::Arc::new(FlowIdFromTimeAndDevice))
 }
 
 /// An empty notebook cube: the auto-mode cube of the flow table, the `DateTime` (Day, Hour)
@@ -241,6 +243,7 @@ pub fn charts() -> Vec<Chart> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use arrow::array::AsArray;
 
     #[test]
     fn the_notebook_cube_defines_its_hierarchies_and_measures() {
@@ -272,6 +275,58 @@ mod tests {
                 "contributors.COUNT"
             ]
         );
+    }
+
+    #[test]
+    fn flow_ids_that_break_the_rule_are_kept_as_written() {
+        use arrow::array::{ArrayRef, Int64Array, StringArray, TimestampNanosecondArray};
+        use std::sync::Arc;
+        let t = 1_649_059_259_000_000_000; // 2022-04-04 08:00:59
+        let batch = RecordBatch::try_new(
+            flow_schema(),
+            vec![
+                Arc::new(StringArray::from(vec!["bullpen"; 3])) as ArrayRef,
+                Arc::new(StringArray::from(vec![
+                    "20220404080059:001AA0OOZAVP",
+                    "custom-key",
+                    "20220404080059:001AA0OOZAVP",
+                ])),
+                Arc::new(TimestampNanosecondArray::from(vec![t; 3])),
+                Arc::new(StringArray::from(vec![
+                    "00:1A:A0:OO:ZA:VP",
+                    "00:1A:A0:OO:ZA:VP",
+                    "00:1a:a0:oo:za:vp",
+                ])),
+                Arc::new(Int64Array::from(vec![Some(1), None, Some(3)])),
+            ],
+        )
+        .unwrap();
+        let cube = cube_from_batches(&[batch]).unwrap();
+        let facts = flowcube_core::DrillThrough::new()
+            .columns(["FlowId"])
+            .execute(&cube)
+            .unwrap();
+        let keys: Vec<&str> = facts
+            .column(0)
+            .as_string::<i32>()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "20220404080059:001AA0OOZAVP",
+                "custom-key",
+                "20220404080059:001AA0OOZAVP"
+            ]
+        );
+        // FlowId is also a level.
+        let by_key = flowcube_core::Query::new()
+            .measures(["contributors.COUNT"])
+            .levels(["FlowId"])
+            .execute(&cube)
+            .unwrap();
+        assert_eq!(by_key.num_rows(), 2);
     }
 
     #[test]

@@ -469,7 +469,7 @@ fn floats(column: &ColumnData) -> &arrow::array::Float64Array {
 
 fn nulls_of(column: &ColumnData) -> Option<&arrow::buffer::NullBuffer> {
     let nulls = match column {
-        ColumnData::Codes(_) | ColumnData::Utf8(_) => None,
+        ColumnData::Codes(_) | ColumnData::Utf8(_) | ColumnData::Derived(_) => None,
         ColumnData::Int64(a) => a.nulls(),
         ColumnData::Float64(a) => a.nulls(),
         ColumnData::Boolean(a) => a.nulls(),

@@ -9,7 +9,9 @@ use hashbrown::HashMap;
 use crate::cube::date::{year_of, DateCoder};
 use crate::cube::LevelSource;
 use crate::error::{Error, Result};
-use crate::table::{CodeArray, ColumnData, Dictionary, LevelCacheKey, Partition, Table};
+use crate::table::{
+    materialized, CodeArray, ColumnData, Dictionary, LevelCacheKey, Partition, Table,
+};
 use crate::value::Value;
 
 /// Turns the values of one level into codes `0..cardinality()`.
@@ -30,6 +32,7 @@ pub(crate) enum LevelEncoder {
     },
     /// Any other column: a dictionary of its distinct values built for the query.
     Local {
+        table: Table,
         column: usize,
         members: Vec<Value>,
         index: HashMap<LocalKey, u32>,
@@ -84,8 +87,9 @@ impl LevelEncoder {
         let mut members = Vec::new();
         let mut index = HashMap::new();
         for p in table.partitions() {
+            let values = materialized(table, p, column);
             for row in 0..p.len {
-                let (key, value) = local_value(&p.columns[column], row);
+                let (key, value) = local_value(&values, row);
                 index.entry(key).or_insert_with(|| {
                     members.push(value);
                     (members.len() - 1) as u32
@@ -93,6 +97,7 @@ impl LevelEncoder {
             }
         }
         Ok(LevelEncoder::Local {
+            table: table.clone(),
             column,
             members,
             index,
@@ -160,11 +165,19 @@ impl LevelEncoder {
                 cache.insert(cache_key.clone(), codes.clone());
                 codes
             }
-            LevelEncoder::Local { column, index, .. } => CodeArray::from_codes(
-                (0..partition.len)
-                    .map(|row| index[&local_value(&partition.columns[*column], row).0])
-                    .collect(),
-            ),
+            LevelEncoder::Local {
+                table,
+                column,
+                index,
+                ..
+            } => {
+                let values = materialized(table, partition, *column);
+                CodeArray::from_codes(
+                    (0..partition.len)
+                        .map(|row| index[&local_value(&values, row).0])
+                        .collect(),
+                )
+            }
         }
     }
 
@@ -224,6 +237,7 @@ fn local_value(column: &ColumnData, row: usize) -> (LocalKey, Value) {
     }
     match column {
         ColumnData::Codes(_) => unreachable!("dictionary columns use their dictionary"),
+        ColumnData::Derived(_) => unreachable!("derived columns are materialized first"),
         ColumnData::Utf8(a) => {
             let s = a.value(row);
             (LocalKey::Str(s.into()), Value::from(s))

@@ -29,6 +29,7 @@ use arrow::datatypes::{
     UInt32Type,
 };
 use hashbrown::HashMap;
+use rayon::prelude::*;
 use roaring::RoaringBitmap;
 
 pub(crate) use codes::{with_codes, CodeArray};
@@ -54,6 +55,8 @@ pub enum ColumnKind {
     Boolean,
     /// Naive timestamps in nanoseconds.
     Timestamp,
+    /// Strings computed from other columns, but for the rows stored as exceptions.
+    DerivedString,
 }
 
 impl ColumnKind {
@@ -64,13 +67,30 @@ impl ColumnKind {
 
     fn data_type(self) -> DataType {
         match self {
-            ColumnKind::DictionaryString | ColumnKind::PlainString => DataType::Utf8,
+            ColumnKind::DictionaryString | ColumnKind::PlainString | ColumnKind::DerivedString => {
+                DataType::Utf8
+            }
             ColumnKind::Int64 => DataType::Int64,
             ColumnKind::Float64 => DataType::Float64,
             ColumnKind::Boolean => DataType::Boolean,
             ColumnKind::Timestamp => DataType::Timestamp(TimeUnit::Nanosecond, None),
         }
     }
+}
+
+/// Computes a string column from other columns of the same rows, so that a column that
+/// merely repeats others (a key made of a time and a device) costs no memory.
+///
+/// A table stores only the rows whose written value differs from the derived one, so
+/// what it returns is always what was written.
+pub trait StringDerivation: Send + Sync + std::fmt::Debug {
+    /// The columns read, by name: none of them derived.
+    fn inputs(&self) -> Vec<String>;
+
+    /// The derived strings of some rows; `inputs[i]` holds the rows of input `i`, with
+    /// the table's types (strings as `Utf8`, integers as `Int64`, timestamps in
+    /// nanoseconds).
+    fn derive(&self, inputs: &[ArrayRef]) -> StringArray;
 }
 
 /// Options of a table.
@@ -84,6 +104,8 @@ pub struct TableOptions {
     pub plain_strings: Vec<String>,
     /// Rows per partition at most; partitions are the unit of parallel work.
     pub partition_rows: usize,
+    /// String columns computed from others, with the rows that differ kept aside.
+    pub derived: Vec<(String, Arc<dyn StringDerivation>)>,
 }
 
 impl TableOptions {
@@ -94,7 +116,18 @@ impl TableOptions {
             keys: Vec::new(),
             plain_strings: Vec::new(),
             partition_rows: 1 << 17,
+            derived: Vec::new(),
         }
+    }
+
+    /// Stores string column `column` as derived from other columns by `derivation`.
+    pub fn with_derived_string(
+        mut self,
+        column: impl Into<String>,
+        derivation: Arc<dyn StringDerivation>,
+    ) -> Self {
+        self.derived.push((column.into(), derivation));
+        self
     }
 
     /// Declares key columns (upsert on append).
@@ -142,6 +175,15 @@ pub(crate) enum ColumnData {
     Float64(Float64Array),
     Boolean(BooleanArray),
     Timestamp(TimestampNanosecondArray),
+    /// The rows whose written value differs from the derived one.
+    Derived(Arc<Exceptions>),
+}
+
+/// Rows of a derived column stored as written: sorted row numbers and their values.
+#[derive(Debug, Default)]
+pub(crate) struct Exceptions {
+    rows: Vec<u32>,
+    values: Vec<Box<str>>,
 }
 
 impl ColumnData {
@@ -153,6 +195,9 @@ impl ColumnData {
             ColumnData::Float64(a) => a.get_buffer_memory_size(),
             ColumnData::Boolean(a) => a.get_buffer_memory_size(),
             ColumnData::Timestamp(a) => a.get_buffer_memory_size(),
+            ColumnData::Derived(e) => {
+                e.rows.capacity() * 4 + e.values.iter().map(|v| v.len() + 16).sum::<usize>()
+            }
         }
     }
 }
@@ -193,7 +238,12 @@ struct TableData {
     keys: Vec<usize>,
     key_index: Option<Arc<KeyIndex>>,
     live_rows: usize,
+    /// Per column: its derivation and the indices of its inputs, for derived columns.
+    derived: Vec<Option<Derived>>,
 }
+
+/// A derivation and the indices of its input columns.
+type Derived = (Arc<dyn StringDerivation>, Vec<usize>);
 
 impl Table {
     /// An empty table with the columns of `schema`.
@@ -208,9 +258,11 @@ impl Table {
         let mut columns = Vec::with_capacity(schema.fields().len());
         for field in schema.fields() {
             let kind = kind_of(field)?;
-            let kind = if kind == ColumnKind::DictionaryString
-                && options.plain_strings.iter().any(|c| c == field.name())
-            {
+            let kind = if kind != ColumnKind::DictionaryString {
+                kind
+            } else if options.derived.iter().any(|(c, _)| c == field.name()) {
+                ColumnKind::DerivedString
+            } else if options.plain_strings.iter().any(|c| c == field.name()) {
                 ColumnKind::PlainString
             } else {
                 kind
@@ -241,6 +293,36 @@ impl Table {
                 });
             }
         }
+        let mut derived = vec![None; columns.len()];
+        for (name, derivation) in &options.derived {
+            let c = columns
+                .iter()
+                .position(|x| &x.name == name)
+                .filter(|&c| columns[c].kind == ColumnKind::DerivedString)
+                .ok_or_else(|| Error::UnknownColumn {
+                    name: name.clone(),
+                    known: known(),
+                })?;
+            let inputs = derivation
+                .inputs()
+                .iter()
+                .map(|input| {
+                    columns
+                        .iter()
+                        .position(|x| &x.name == input && x.kind != ColumnKind::DerivedString)
+                        .ok_or_else(|| Error::UnknownColumn {
+                            name: input.clone(),
+                            known: known(),
+                        })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            if keys.contains(&c) {
+                return Err(Error::InvalidQuery(format!(
+                    "derived column {name:?} cannot be a key"
+                )));
+            }
+            derived[c] = Some((Arc::clone(derivation), inputs));
+        }
         let fields: Vec<Field> = columns
             .iter()
             .zip(schema.fields())
@@ -248,7 +330,9 @@ impl Table {
                 let nullable = f.is_nullable()
                     && !matches!(
                         c.kind,
-                        ColumnKind::DictionaryString | ColumnKind::PlainString
+                        ColumnKind::DictionaryString
+                            | ColumnKind::PlainString
+                            | ColumnKind::DerivedString
                     );
                 Field::new(&c.name, c.kind.data_type(), nullable)
             })
@@ -268,6 +352,7 @@ impl Table {
                 keys,
                 key_index,
                 live_rows: 0,
+                derived,
             }),
         })
     }
@@ -386,6 +471,9 @@ impl Table {
         let mut data = (*self.data).clone();
         let rows_per_partition = data.options.partition_rows;
         let mut dictionaries: Vec<Option<Dictionary>> = vec![None; data.columns.len()];
+        // Derived columns are compared with what was written after the sequential part:
+        // (partition, column, written values, inputs).
+        let mut derivations: Vec<(usize, usize, ArrayRef, Vec<ArrayRef>)> = Vec::new();
 
         for batch in batches {
             let arrays = data.conform(batch)?;
@@ -401,7 +489,24 @@ impl Table {
                     } else {
                         compact(&array.slice(offset, len))?
                     };
-                    columns.push(data.store(i, &slice, &mut dictionaries)?);
+                    if let Some((_, inputs)) = &data.derived[i] {
+                        let inputs = inputs
+                            .iter()
+                            .map(|&c| {
+                                let input = arrays[c].slice(offset, len);
+                                let target = data.columns[c].kind.data_type();
+                                if input.data_type() == &target {
+                                    Ok(input)
+                                } else {
+                                    Ok(cast(&input, &target)?)
+                                }
+                            })
+                            .collect::<Result<Vec<_>>>()?;
+                        derivations.push((data.partitions.len(), i, slice, inputs));
+                        columns.push(ColumnData::Derived(Arc::default()));
+                    } else {
+                        columns.push(data.store(i, &slice, &mut dictionaries)?);
+                    }
                 }
                 let time_ranges = columns
                     .iter()
@@ -422,6 +527,17 @@ impl Table {
                 data.live_rows += len;
                 offset += len;
             }
+        }
+
+        let exceptions: Vec<Exceptions> = derivations
+            .par_iter()
+            .map(|(_, c, written, inputs)| {
+                let (derivation, _) = data.derived[*c].as_ref().expect("a derived column");
+                exceptions_of(derivation.as_ref(), written, inputs)
+            })
+            .collect();
+        for ((p, c, _, _), exceptions) in derivations.iter().zip(exceptions) {
+            data.partitions[*p].columns[*c] = ColumnData::Derived(Arc::new(exceptions));
         }
 
         for (slot, dict) in data.dictionaries.iter_mut().zip(dictionaries) {
@@ -481,6 +597,21 @@ impl Table {
                 ColumnData::Float64(a) => take(a, &indices, None)?,
                 ColumnData::Boolean(a) => take(a, &indices, None)?,
                 ColumnData::Timestamp(a) => take(a, &indices, None)?,
+                ColumnData::Derived(exceptions) => {
+                    let (derivation, inputs) =
+                        self.data.derived[c].as_ref().expect("a derived column");
+                    let inputs = self.take_rows(partition, rows, inputs)?;
+                    let derived = derivation.derive(inputs.columns());
+                    let values: StringArray = rows
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| match exceptions.rows.binary_search(r) {
+                            Ok(e) => Some(&*exceptions.values[e]),
+                            Err(_) => Some(derived.value(i)),
+                        })
+                        .collect();
+                    Arc::new(values)
+                }
             };
             arrays.push(array);
         }
@@ -593,6 +724,7 @@ impl TableData {
             ColumnKind::Timestamp => {
                 ColumnData::Timestamp(array.as_primitive::<TimestampNanosecondType>().clone())
             }
+            ColumnKind::DerivedString => unreachable!("derived columns are stored apart"),
         })
     }
 
@@ -639,8 +771,46 @@ impl TableData {
                     push_nullable(out, a.is_valid(row), i64::from(a.value(row)))
                 }
                 ColumnData::Timestamp(a) => push_nullable(out, a.is_valid(row), a.value(row)),
+                ColumnData::Derived(_) => unreachable!("derived columns are not keys"),
             }
         }
+    }
+}
+
+/// The rows whose written value is not the derived one.
+fn exceptions_of(
+    derivation: &dyn StringDerivation,
+    written: &ArrayRef,
+    inputs: &[ArrayRef],
+) -> Exceptions {
+    let derived = derivation.derive(inputs);
+    let written = written.as_string::<i32>();
+    let mut exceptions = Exceptions::default();
+    for row in 0..written.len() {
+        let value = if written.is_null(row) {
+            DEFAULT_NULL_MEMBER
+        } else {
+            written.value(row)
+        };
+        if derived.is_null(row) || derived.value(row) != value {
+            exceptions.rows.push(row as u32);
+            exceptions.values.push(value.into());
+        }
+    }
+    exceptions
+}
+
+/// The column of a partition with derived values computed: what levels over it read.
+pub(crate) fn materialized(table: &Table, partition: &Partition, column: usize) -> ColumnData {
+    match &partition.columns[column] {
+        ColumnData::Derived(_) => {
+            let rows: Vec<u32> = (0..partition.len as u32).collect();
+            let batch = table
+                .take_rows(partition, &rows, &[column])
+                .expect("derived values of a stored partition");
+            ColumnData::Utf8(batch.column(0).as_string::<i32>().clone())
+        }
+        other => other.clone(),
     }
 }
 
