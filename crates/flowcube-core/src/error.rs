@@ -126,4 +126,13 @@ pub enum Error {
     /// An error from Arrow.
     #[error("arrow error")]
     Arrow(#[from] arrow::error::ArrowError),
+
+    /// A Parquet file that could not be opened, read or written.
+    #[error("parquet file {}: {source}", path.display())]
+    Parquet {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the Parquet reader or writer (or the operating system) reported.
+        source: parquet::errors::ParquetError,
+    },
 }

@@ -43,6 +43,7 @@
 pub mod cube;
 pub mod error;
 pub mod measure;
+pub mod parquet;
 pub mod query;
 pub mod table;
 pub mod value;
