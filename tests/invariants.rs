@@ -378,7 +378,6 @@ proptest! {
 
 /// Float sums depend on the order of the additions, which follows partitions and threads.
 #[test]
-#[ignore = "engine bug: float sums depend on partitions and threads"]
 fn float_sums_do_not_depend_on_partitions_or_threads() {
     let load = |values: Vec<f64>| {
         RecordBatch::try_from_iter([("Load", Arc::new(Float64Array::from(values)) as ArrayRef)])
@@ -408,7 +407,6 @@ fn float_sums_do_not_depend_on_partitions_or_threads() {
 /// A table whose schema says a column has no nulls: an append with nulls in it must either
 /// fail or give back its rows.
 #[test]
-#[ignore = "engine bug: a non-nullable column accepts nulls, then its rows cannot be read"]
 fn a_table_gives_back_the_rows_it_accepted() {
     let not_null: Vec<Field> = schema()
         .fields()
@@ -426,7 +424,6 @@ fn a_table_gives_back_the_rows_it_accepted() {
 
 /// A date that a nanosecond timestamp cannot hold must be an error, not a null.
 #[test]
-#[ignore = "engine bug: a date out of the timestamp range silently becomes null"]
 fn a_date_out_of_timestamp_range_is_not_silently_null() {
     // 9999-12-31, a common "no end" date; nanosecond timestamps end in 2262.
     let field = Field::new("Until", DataType::Date32, true);

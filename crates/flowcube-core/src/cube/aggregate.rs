@@ -352,9 +352,12 @@ impl AggregateTable {
                     };
                     Arc::new(Int64Array::from(sums))
                 }
-                States::SumFloat(v) => {
-                    Arc::new(cells.iter().map(|&(_, i)| v[i]).collect::<Float64Array>())
-                }
+                States::SumFloat(v) => Arc::new(
+                    cells
+                        .iter()
+                        .map(|&(_, i)| v[i].value())
+                        .collect::<Float64Array>(),
+                ),
                 States::MinInt(v) | States::MaxInt(v) => Arc::new(
                     cells
                         .iter()
@@ -431,7 +434,9 @@ impl AggregateTable {
             BaseAggregate::Count => BaseAggregate::SumCount(self.count),
             BaseAggregate::NonNull(c) => BaseAggregate::SumCount(numeric(c)?.non_null),
             BaseAggregate::SumInt(c) => BaseAggregate::SumInt(numeric(c)?.sum),
-            BaseAggregate::SumFloat(c) => BaseAggregate::SumFloat(numeric(c)?.sum),
+            // A bucket's float sum is rounded once already: summing those would round
+            // again, so float sums (and means) are read from the facts.
+            BaseAggregate::SumFloat(_) => return None,
             BaseAggregate::MinInt(c) => BaseAggregate::MinInt(numeric(c)?.min),
             BaseAggregate::MaxInt(c) => BaseAggregate::MaxInt(numeric(c)?.max),
             BaseAggregate::MinFloat(c) => BaseAggregate::MinFloat(numeric(c)?.min),

@@ -16,6 +16,8 @@ use roaring::RoaringBitmap;
 
 use crate::table::{with_codes, CodeArray, ColumnData, Partition};
 
+use super::exact_sum::ExactSum;
+
 use super::encode::LevelEncoder;
 
 /// Key spaces up to this many cells use dense arrays instead of a hash map: at 16 bytes
@@ -57,7 +59,7 @@ pub(crate) enum BaseAggregate {
 pub(crate) enum States {
     Count(Vec<u64>),
     SumInt(Vec<i128>),
-    SumFloat(Vec<f64>),
+    SumFloat(Vec<ExactSum>),
     MinInt(Vec<i64>),
     MaxInt(Vec<i64>),
     MinFloat(Vec<f64>),
@@ -105,7 +107,7 @@ impl States {
         match self {
             States::Count(v) => v.resize(cells, 0),
             States::SumInt(v) => v.resize(cells, 0),
-            States::SumFloat(v) => v.resize(cells, 0.0),
+            States::SumFloat(v) => v.resize(cells, ExactSum::default()),
             States::MinInt(v) => v.resize(cells, i64::MAX),
             States::MaxInt(v) => v.resize(cells, i64::MIN),
             States::MinFloat(v) => v.resize(cells, f64::INFINITY),
@@ -125,7 +127,7 @@ impl States {
         match (self, other) {
             (States::Count(a), States::Count(b)) => each(a, b, pairs, |x, y| *x += y),
             (States::SumInt(a), States::SumInt(b)) => each(a, b, pairs, |x, y| *x += y),
-            (States::SumFloat(a), States::SumFloat(b)) => each(a, b, pairs, |x, y| *x += y),
+            (States::SumFloat(a), States::SumFloat(b)) => each(a, b, pairs, |x, y| x.merge(y)),
             (States::MinInt(a), States::MinInt(b)) => each(a, b, pairs, |x, y| *x = (*x).min(*y)),
             (States::MaxInt(a), States::MaxInt(b)) => each(a, b, pairs, |x, y| *x = (*x).max(*y)),
             (States::MinFloat(a), States::MinFloat(b)) => each(a, b, pairs, |x, y| *x = x.min(*y)),
@@ -406,7 +408,7 @@ fn update(
             let values = floats(&partition.columns[*column]);
             for_each(rows, cells, |r, c| {
                 if values.is_valid(r) {
-                    sums[c] += values.value(r);
+                    sums[c].add(values.value(r));
                 }
             });
         }

@@ -797,9 +797,10 @@ impl Evaluator<'_> {
                         })
                         .collect::<Result<_>>()?,
                     ),
-                    States::SumFloat(v) => {
-                        Column::Float(rows.map(|(&(_, i), &n)| (n > 0).then_some(v[i])).collect())
-                    }
+                    States::SumFloat(v) => Column::Float(
+                        rows.map(|(&(_, i), &n)| (n > 0).then(|| v[i].value()))
+                            .collect(),
+                    ),
                     _ => unreachable!("a sum state"),
                 }
             }
@@ -809,7 +810,7 @@ impl Evaluator<'_> {
                 // The mean divides the exact sum, never a rounded one.
                 let sum_of = |i: usize| match &self.partial.states[*sum] {
                     States::SumInt(v) => v[i] as f64,
-                    States::SumFloat(v) => v[i],
+                    States::SumFloat(v) => v[i].value(),
                     _ => unreachable!("a sum state"),
                 };
                 Column::Float(

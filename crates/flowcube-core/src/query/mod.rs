@@ -25,6 +25,7 @@ pub(crate) mod aggregate;
 mod drill;
 mod encode;
 mod evaluate;
+mod exact_sum;
 mod output;
 pub(crate) mod plan;
 

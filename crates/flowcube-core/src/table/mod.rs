@@ -23,7 +23,7 @@ use arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray,
     TimestampNanosecondArray, UInt32Array,
 };
-use arrow::compute::{cast, take};
+use arrow::compute::{cast, cast_with_options, take, CastOptions};
 use arrow::datatypes::{
     DataType, Field, Float64Type, Int64Type, Schema, SchemaRef, TimeUnit, TimestampNanosecondType,
     UInt32Type,
@@ -36,6 +36,11 @@ pub(crate) use codes::{with_codes, CodeArray};
 pub use dictionary::Dictionary;
 
 use crate::error::{Error, Result};
+
+const STRICT_CAST: CastOptions<'static> = CastOptions {
+    safe: false,
+    format_options: arrow::util::display::FormatOptions::new(),
+};
 
 /// The member that a missing (null) string becomes, as in the reference engine.
 pub const DEFAULT_NULL_MEMBER: &str = "N/A";
@@ -325,15 +330,15 @@ impl Table {
         }
         let fields: Vec<Field> = columns
             .iter()
-            .zip(schema.fields())
-            .map(|(c, f)| {
-                let nullable = f.is_nullable()
-                    && !matches!(
-                        c.kind,
-                        ColumnKind::DictionaryString
-                            | ColumnKind::PlainString
-                            | ColumnKind::DerivedString
-                    );
+            .map(|c| {
+                // Every stored number, boolean and timestamp may be null, whatever the
+                // first schema said: later batches may bring nulls.
+                let nullable = !matches!(
+                    c.kind,
+                    ColumnKind::DictionaryString
+                        | ColumnKind::PlainString
+                        | ColumnKind::DerivedString
+                );
                 Field::new(&c.name, c.kind.data_type(), nullable)
             })
             .collect();
@@ -663,10 +668,14 @@ impl TableData {
                             expected: "a timestamp without time zone".into(),
                         })
                     }
-                    _ => cast(array, &target).map_err(|_| Error::ColumnType {
-                        column: column.name.clone(),
-                        actual: array.data_type().clone(),
-                        expected: format!("{target} or a type that converts to it"),
+                    // Unsafe casts fail on values out of range (a date past 2262 in
+                    // nanoseconds) instead of turning them into nulls.
+                    _ => cast_with_options(array, &target, &STRICT_CAST).map_err(|_| {
+                        Error::ColumnType {
+                            column: column.name.clone(),
+                            actual: array.data_type().clone(),
+                            expected: format!("{target} or a type that converts to it"),
+                        }
                     })?,
                 }
             };
