@@ -20,6 +20,8 @@ const OUTER: f64 = 250.0;
 const INNER: f64 = 160.0;
 const BAND_OUTER: f64 = 152.0;
 const BAND_INNER: f64 = 137.0;
+/// An hour narrower than this (12°, in radians) has too little room for its name.
+const NARROW_HOUR: f64 = 12.0 * std::f64::consts::PI / 180.0;
 /// The shade of every other hour in the band; the others take the rule colour.
 const BAND: RGBColor = RGBColor(0xb4, 0xba, 0xc4);
 
@@ -76,6 +78,7 @@ pub fn donut(title: &str, answer: &RecordBatch) -> Result<Picture> {
         let (width, height) = area.dim_in_pixel();
         let centre = (f64::from(width) / 2.0, f64::from(height) / 2.0);
         let mut angle = -FRAC_PI_2;
+        let mut narrow_run = 0;
         for (h, row) in values.iter().enumerate() {
             let start = angle;
             for (r, value) in row.iter().enumerate() {
@@ -102,7 +105,16 @@ pub fn donut(title: &str, answer: &RecordBatch) -> Result<Picture> {
                 shade.filled(),
             )?;
             separator(&area, centre, start)?;
-            name_hour(&area, centre, (start + angle) / 2.0, &hour_names[h])?;
+            // Names of narrow hours in a row step outwards in turn, so they don't overprint.
+            let lift = if angle - start < NARROW_HOUR {
+                narrow_run += 1;
+                f64::from(narrow_run % 3) * 16.0
+            } else {
+                narrow_run = 0;
+                0.0
+            };
+            let radius = OUTER + 14.0 + lift;
+            name_hour(&area, centre, (start + angle) / 2.0, radius, &hour_names[h])?;
         }
 
         // The centre: the answer's own grand total, not the sum of the slices.
@@ -162,8 +174,8 @@ fn separator(area: &Area, centre: (f64, f64), angle: f64) -> Result<()> {
     Ok(())
 }
 
-/// Writes an hour's name outside the ring, at `angle`.
-fn name_hour(area: &Area, centre: (f64, f64), angle: f64, name: &str) -> Result<()> {
+/// Writes an hour's name outside the ring, at `angle` and `radius`.
+fn name_hour(area: &Area, centre: (f64, f64), angle: f64, radius: f64, name: &str) -> Result<()> {
     let h_pos = if angle.cos() > 0.25 {
         HPos::Left
     } else if angle.cos() < -0.25 {
@@ -172,6 +184,6 @@ fn name_hour(area: &Area, centre: (f64, f64), angle: f64, name: &str) -> Result<
         HPos::Center
     };
     let style = font(13.0).pos(Pos::new(h_pos, VPos::Center));
-    area.draw_text(name, &style, polar(centre, OUTER + 14.0, angle))?;
+    area.draw_text(name, &style, polar(centre, radius, angle))?;
     Ok(())
 }
