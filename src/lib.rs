@@ -6,11 +6,13 @@
 //! - [`core`] (`flowcube-core`): tables, cubes, measures, queries.
 //! - [`iot`] (`flowcube-iot`): the room-CSV loader, the notebook's cube and charts, the
 //!   office simulator.
+//! - [`viz`] (`flowcube-viz`): the charts as SVG and HTML pictures, and the dashboard.
 
 #![forbid(unsafe_code)]
 
 pub use flowcube_core as core;
 pub use flowcube_iot as iot;
+pub use flowcube_viz as viz;
 
 pub use flowcube_core::{Cube, DrillThrough, Filter, Measure, Query, Table, TableOptions, Value};
 

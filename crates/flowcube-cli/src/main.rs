@@ -3,9 +3,9 @@
 #![forbid(unsafe_code)]
 
 mod check;
+mod progress;
 mod report;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -25,7 +25,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Runs the notebook's twelve charts and prints each as a titled table.
+    /// Runs the notebook's twelve charts and prints each as a titled table; with --out,
+    /// also writes their pictures and the dashboard.
     Report(report::ReportArgs),
     /// Runs every query of an expected file and compares the answers.
     Check(check::CheckArgs),
@@ -61,9 +62,4 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-/// A folder for the built-in sample, fresh for this process.
-fn sample_dir() -> PathBuf {
-    std::env::temp_dir().join(format!("flowcube-sample-{}", std::process::id()))
 }

@@ -14,6 +14,8 @@ use clap::Args;
 use flowcube_core::Cube;
 use flowcube_iot::notebook;
 use flowcube_iot::simulator::{write_room_folder, SimulatorConfig};
+
+use crate::progress::{with_spinner, Progress};
 use flowcube_iot::spec::{batch_to_rows, ChartSpec, ExpectedFile};
 
 #[derive(Debug, Args)]
@@ -28,6 +30,10 @@ pub struct ReportArgs {
     /// The most rows printed per chart (0: all).
     #[arg(long, default_value_t = 30)]
     rows: usize,
+    /// Also writes every chart's picture (`chart-01.html`, `chart-02.svg`, ...) and the
+    /// dashboard (`index.html`) into this folder, made if missing.
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -66,16 +72,10 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<()> {
 }
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
-    let cube = match &args.data {
-        Some(dir) => notebook::load_cube(dir)?,
-        None => {
-            let dir = super::sample_dir();
-            let result = load_sample(&dir);
-            // The sample is scratch data: remove it whatever happened.
-            let _ = std::fs::remove_dir_all(&dir);
-            result?
-        }
-    };
+    let cube = with_spinner("loading the flows", || match &args.data {
+        Some(dir) => notebook::load_cube(dir),
+        None => notebook::sample_cube(),
+    })?;
     let source = match &args.data {
         Some(dir) => dir.display().to_string(),
         None => "the built-in sample".to_owned(),
@@ -89,6 +89,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
     }
 
     let mut charts = std::collections::BTreeMap::new();
+    let mut answers = Vec::new();
     for chart in notebook::charts() {
         let result = chart
             .query
@@ -115,6 +116,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
                 rows: batch_to_rows(&result),
             },
         );
+        answers.push((chart, result));
     }
     if let Some(path) = &args.json {
         let file = ExpectedFile {
@@ -125,13 +127,46 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
             .with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {}", path.display());
     }
+    if let Some(dir) = &args.out {
+        write_pictures(&cube, &answers, dir)?;
+    }
     Ok(())
 }
 
-fn load_sample(dir: &Path) -> anyhow::Result<Cube> {
-    write_room_folder(&SimulatorConfig::sample(), dir)
-        .with_context(|| format!("writing the sample into {}", dir.display()))?;
-    Ok(notebook::load_cube(dir)?)
+/// Writes every chart's picture and the dashboard into `dir`.
+fn write_pictures(
+    cube: &Cube,
+    answers: &[(notebook::Chart, RecordBatch)],
+    dir: &Path,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("making {}", dir.display()))?;
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+    };
+
+    // The dashboard's pictures are counted once it says how many it draws.
+    let charts = answers.len() as u64;
+    let mut progress = Progress::new(charts, "pictures");
+    for (done, (chart, answer)) in answers.iter().enumerate() {
+        let picture = flowcube_viz::render(chart, answer)
+            .with_context(|| format!("drawing chart {} ({})", chart.id, chart.title))?;
+        write(&picture.file_name(chart.id), &picture.document())?;
+        progress.set(done as u64 + 1, charts);
+    }
+    let index = flowcube_viz::dashboard_with_progress(cube, |done, total| {
+        progress.set(charts + done as u64, charts + total as u64);
+    })
+    .context("drawing the dashboard")?;
+    write("index.html", &index)?;
+    progress.finish();
+    tracing::info!(dir = %dir.display(), charts, "wrote the pictures and the dashboard");
+    println!(
+        "wrote {charts} pictures and index.html ({}) into {}",
+        flowcube_viz::DASHBOARD_TITLE,
+        dir.display()
+    );
+    Ok(())
 }
 
 /// Prints a chart's answer; the first `levels` columns are levels, whose nulls are totals.

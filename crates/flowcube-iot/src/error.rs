@@ -21,4 +21,13 @@ pub enum Error {
     /// A query description that is malformed.
     #[error("invalid query description: {0}")]
     Spec(String),
+
+    /// The built-in sample could not be written into a temporary folder.
+    #[error("cannot write the built-in sample into {}: {source}", path.display())]
+    Sample {
+        /// The folder being written.
+        path: std::path::PathBuf,
+        /// What went wrong.
+        source: std::io::Error,
+    },
 }

@@ -7,9 +7,10 @@ use arrow::array::RecordBatch;
 use flowcube_core::cube::{AggregateSpec, TimeBucket};
 use flowcube_core::{Cube, Measure, Table, TableOptions};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::flow_id::FlowIdFromTimeAndDevice;
 use crate::load::{flow_schema, read_room_folder};
+use crate::simulator::{write_room_folder, SimulatorConfig};
 use crate::spec::{FilterSpec, QuerySpec};
 
 /// The table's name, and so the dimension of every hierarchy.
@@ -73,6 +74,30 @@ pub fn aggregate_spec() -> AggregateSpec {
 pub fn load_cube(dir: &Path) -> Result<Cube> {
     let cube = empty_cube()?;
     append_folder(&cube, dir)?;
+    Ok(cube)
+}
+
+/// The notebook cube of the built-in sample ([`SimulatorConfig::sample`]): the office is
+/// simulated into a fresh temporary folder, loaded through the same room-CSV loader as real
+/// data, and the folder removed.
+///
+/// # Errors
+/// [`Error::Sample`] when the temporary folder cannot be made or written, then any error of
+/// [`load_cube`].
+pub fn sample_cube() -> Result<Cube> {
+    let sample_error = |path: &Path, source| Error::Sample {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = tempfile::Builder::new()
+        .prefix("flowcube-sample-")
+        .tempdir()
+        .map_err(|source| sample_error(&std::env::temp_dir(), source))?;
+    write_room_folder(&SimulatorConfig::sample(), dir.path())
+        .map_err(|source| sample_error(dir.path(), source))?;
+    let cube = load_cube(dir.path())?;
+    tracing::debug!(rows = cube.num_rows(), "loaded the built-in sample");
+    // Dropping `dir` removes the scratch files.
     Ok(cube)
 }
 
@@ -340,6 +365,17 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("NetworkFlows/DateTime/Hour"), "{text}");
         assert!(text.contains("NetworkFlows/Hour/Hour"), "{text}");
+    }
+
+    #[test]
+    fn the_sample_cube_holds_the_simulated_week() {
+        let cube = sample_cube().unwrap();
+        // The sample aims at 50,000 flows and lands within 2% of it.
+        assert!(
+            (49_000..=51_000).contains(&cube.num_rows()),
+            "{}",
+            cube.num_rows()
+        );
     }
 
     #[test]
