@@ -2,7 +2,9 @@
 //!
 //! Writes a small seeded table of network flows (site, floor, room, device, bytes) to a
 //! Parquet file in a temporary folder, reads the file back into a cube, and prints the
-//! flows, bytes and distinct devices of every room with the floor, site and grand totals.
+//! flows, bytes and distinct devices of every room with the floor, site and grand totals,
+//! then a running total of bytes along the rooms of each floor and the bytes of the
+//! Paris site alone (a filtered measure).
 //!
 //! ```sh
 //! cargo run --example parquet_three_level
@@ -69,6 +71,16 @@ fn main() -> Result<(), Box<dyn Error>> {
         &[("Site", "Site"), ("Floor", "Floor"), ("Room", "Room")],
     )?;
     cube.add_measure("Devices", Measure::distinct_count("Device"))?;
+    // Bytes so far along the rooms of a floor, in room-name order.
+    cube.add_measure(
+        "Bytes.RUNNING",
+        Measure::named("Bytes.SUM").cumulative("Geo/Room"),
+    )?;
+    // Bytes of the Paris site only, whatever the cell.
+    cube.add_measure(
+        "Bytes.PARIS",
+        Measure::named("Bytes.SUM").filtered("Geo/Site", ["Paris"]),
+    )?;
 
     // Each room, then its floor, site and grand totals (totals come before their rooms).
     let by_room = Query::new()
@@ -78,8 +90,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         .execute(&cube)?;
     println!("{}", pretty_format_batches(&[by_room])?);
 
-    // Running totals and filtered measures (say, bytes of large flows only) are not in the
-    // engine yet. Once they are, their query belongs here, next to the one above.
+    // The running total restarts on each floor; the Paris bytes are null in Lyon.
+    let running = Query::new()
+        .measures(["Bytes.SUM", "Bytes.RUNNING", "Bytes.PARIS"])
+        .levels(["Geo/Room"])
+        .execute(&cube)?;
+    println!("{}", pretty_format_batches(&[running])?);
 
     Ok(())
 }
