@@ -9,7 +9,7 @@ use arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray, TimestampNano
 use chrono::{NaiveDate, Timelike};
 use flowcube::{Cube, Filter, Measure, Query, Table, TableOptions};
 use flowcube_core::cube::{AggregateSpec, TimeBucket};
-use flowcube_core::Comparison;
+use flowcube_core::{Comparison, OriginAggregation};
 use flowcube_iot::spec::compare;
 use proptest::prelude::*;
 use serde_json::{json, Map, Value as Json};
@@ -149,6 +149,16 @@ fn cube(
     cube.add_measure("RunningCount", Measure::count().cumulative("DateTime/Hour"))
         .unwrap();
     cube.add_measure(
+        "SumOfHourlyMax",
+        Measure::named("Duration.MAX").origin(["DateTime/Hour"], OriginAggregation::Sum),
+    )
+    .unwrap();
+    cube.add_measure(
+        "MeanHourlyDevices",
+        Measure::named("Devices").origin(["HourOfDay"], OriginAggregation::Mean),
+    )
+    .unwrap();
+    cube.add_measure(
         "LastTwoHours",
         Measure::named("Duration.SUM").moving_sum("DateTime/Hour", 2),
     )
@@ -156,7 +166,9 @@ fn cube(
     cube
 }
 
-const MEASURES: [&str; 15] = [
+const MEASURES: [&str; 17] = [
+    "SumOfHourlyMax",
+    "MeanHourlyDevices",
     "SumAlpha",
     "CountNotD1",
     "Busy",
@@ -533,6 +545,33 @@ fn model(facts: &[Fact], case: &Case) -> (Vec<String>, Vec<Map<String, Json>>) {
                         .len()),
                     "Total" => json!(total),
                     "SumAlpha" => json!(sum(&alpha)),
+                    "SumOfHourlyMax" => {
+                        let mut by_hour: BTreeMap<(String, String), Option<i64>> = BTreeMap::new();
+                        for f in members {
+                            let slot = by_hour
+                                .entry((
+                                    Lvl::Day.member(f).to_string(),
+                                    Lvl::Hour.member(f).to_string(),
+                                ))
+                                .or_insert(None);
+                            if let Some(d) = f.duration {
+                                *slot = Some(slot.map_or(d, |m: i64| m.max(d)));
+                            }
+                        }
+                        let maxima: Vec<i64> = by_hour.values().filter_map(|m| *m).collect();
+                        json!((!maxima.is_empty()).then(|| maxima.iter().sum::<i64>()))
+                    }
+                    "MeanHourlyDevices" => {
+                        let mut by_hour: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+                        for f in members {
+                            by_hour
+                                .entry(Lvl::HourOfDay.member(f).to_string())
+                                .or_default()
+                                .insert(&f.device);
+                        }
+                        let counts: Vec<f64> = by_hour.values().map(|d| d.len() as f64).collect();
+                        json!(counts.iter().sum::<f64>() / counts.len() as f64)
+                    }
                     "CountNotD1" => {
                         let n = count_where(&|f| f.device != "d1");
                         json!((n > 0).then_some(n))

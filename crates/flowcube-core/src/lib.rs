@@ -50,7 +50,7 @@ pub mod value;
 
 pub use cube::{Cube, CubeState, DatePattern, Hierarchy, Level, LevelSource};
 pub use error::{Error, Result};
-pub use measure::{BinaryOp, Measure};
+pub use measure::{BinaryOp, Measure, OriginAggregation};
 pub use query::{Comparison, DrillThrough, Filter, Query};
 pub use table::{ColumnKind, ColumnSpec, Dictionary, StringDerivation, Table, TableOptions};
 pub use value::Value;

@@ -66,6 +66,19 @@ pub enum BinaryOp {
     Divide,
 }
 
+/// How [`Measure::Origin`] combines the values found at its levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OriginAggregation {
+    /// Their sum.
+    Sum,
+    /// The smallest.
+    Min,
+    /// The largest.
+    Max,
+    /// Their mean.
+    Mean,
+}
+
 /// A measure definition.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Measure {
@@ -151,6 +164,17 @@ pub enum Measure {
         level: String,
         /// How many members to sum at most, the current one included; all when `None`.
         window: Option<usize>,
+    },
+    /// `measure` evaluated at finer levels, then combined up to the cell: with `levels`
+    /// `[DateTime/Hour]` and `Max`, the largest hourly value of the cell. Where the cell
+    /// expresses every level already, `measure` itself.
+    Origin {
+        /// The measure evaluated at the origin levels.
+        measure: Box<Measure>,
+        /// The levels to evaluate it at, as in queries.
+        levels: Vec<String>,
+        /// How the values are combined.
+        aggregation: OriginAggregation,
     },
 }
 
@@ -274,6 +298,20 @@ impl Measure {
             measure: Box::new(self),
             level: level.into(),
             window: Some(members.max(1)),
+        }
+    }
+
+    /// This measure evaluated at `levels` and combined up to each cell by `aggregation`
+    /// (see [`Measure::Origin`]).
+    pub fn origin<I, S>(self, levels: I, aggregation: OriginAggregation) -> Measure
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Measure::Origin {
+            measure: Box::new(self),
+            levels: levels.into_iter().map(Into::into).collect(),
+            aggregation,
         }
     }
 

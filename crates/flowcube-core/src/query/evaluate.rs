@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::cube::CubeState;
 use crate::error::{Error, Result};
-use crate::measure::BinaryOp;
+use crate::measure::{BinaryOp, OriginAggregation};
 use crate::table::{with_codes, CodeArray, ColumnData, Partition};
 use crate::value::Value;
 
@@ -269,7 +269,7 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
     let requested = if query.include_totals {
         patterns(&plan)
     } else {
-        vec![full.clone()]
+        vec![plan.axes.iter().map(|a| a.visible).collect()]
     };
     // Parent values read cells one level up, which the output may not include.
     let mut needed_patterns = requested.clone();
@@ -281,6 +281,15 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
                 if !needed_patterns.contains(&parent) {
                     needed_patterns.push(parent);
                 }
+            }
+        }
+    }
+    // Origin measures read cells at their finer levels under each requested cell.
+    for levels in &plan.origins {
+        for pattern in &requested {
+            let finer = origin_pattern(pattern, levels);
+            if !needed_patterns.contains(&finer) {
+                needed_patterns.push(finer);
             }
         }
     }
@@ -353,7 +362,13 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
     // digits are ranked once by their members; rows then sort by ranks.
     let mut ranks: Vec<Vec<u32>> = Vec::with_capacity(plan.slots.len());
     let mut members: Vec<Vec<Value>> = Vec::with_capacity(plan.slots.len());
-    for (s, slot) in plan.slots.iter().enumerate() {
+    let visible_slots: Vec<usize> = plan
+        .axes
+        .iter()
+        .flat_map(|a| a.slots[..a.visible].iter().copied())
+        .collect();
+    for &s in &visible_slots {
+        let slot = &plan.slots[s];
         let encoder = &plan.encoders[slot.encoder];
         let digits: Vec<u32> = keep
             .iter()
@@ -389,9 +404,9 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
             .unwrap_or(Ordering::Equal)
     });
 
-    let levels = plan
-        .slots
+    let levels = visible_slots
         .iter()
+        .map(|&s| &plan.slots[s])
         .zip(members)
         .map(|(slot, column)| {
             (
@@ -448,6 +463,16 @@ fn dense_paths(plan: &Plan, encoders: &[usize], accept: &HashSet<Vec<u32>>) -> O
     })
 }
 
+/// The pattern an origin measure reads under a cell of `pattern`: each origin axis at
+/// least as deep as its origin level.
+fn origin_pattern(pattern: &[usize], levels: &[(usize, usize)]) -> Vec<usize> {
+    let mut finer = pattern.to_vec();
+    for &(axis, depth) in levels {
+        finer[axis] = finer[axis].max(depth);
+    }
+    finer
+}
+
 /// The depth patterns: for each axis, how many of its levels a cell keeps.
 fn patterns(plan: &Plan) -> Vec<Vec<usize>> {
     let mut patterns = vec![Vec::new()];
@@ -455,7 +480,7 @@ fn patterns(plan: &Plan) -> Vec<Vec<usize>> {
         patterns = patterns
             .into_iter()
             .flat_map(|p| {
-                (0..=axis.slots.len()).map(move |kept| {
+                (0..=axis.visible).map(move |kept| {
                     let mut next = p.clone();
                     next.push(kept);
                     next
@@ -940,6 +965,15 @@ impl Evaluator<'_> {
                     .collect();
                 child.gather(&parents)
             }
+            Node::Origin {
+                child,
+                levels,
+                aggregation,
+            } => {
+                let child = self.eval(child, name)?;
+                self.origin(&child, levels, *aggregation)
+                    .ok_or_else(overflow)?
+            }
             Node::Cumulative {
                 child,
                 axis,
@@ -954,6 +988,119 @@ impl Evaluator<'_> {
                         .ok_or_else(overflow)?,
                 }
             }
+        })
+    }
+
+    /// The pattern of a cell: per axis, how many levels it keeps.
+    fn pattern_of(&self, key: u128) -> Vec<usize> {
+        self.plan
+            .axes
+            .iter()
+            .map(|a| {
+                a.slots
+                    .iter()
+                    .take_while(|&&s| !self.layout.is_total(key, s))
+                    .count()
+            })
+            .collect()
+    }
+
+    /// A key with the slots past `pattern` made totals.
+    fn project(&self, key: u128, pattern: &[usize]) -> u128 {
+        let mut key = key;
+        for (axis, &kept) in self.plan.axes.iter().zip(pattern) {
+            for &slot in &axis.slots[kept..] {
+                if !self.layout.is_total(key, slot) {
+                    key = self.layout.with_total(key, slot);
+                }
+            }
+        }
+        key
+    }
+
+    /// `child` at the origin levels under each cell, combined; `None` on overflow.
+    fn origin(
+        &self,
+        child: &Column,
+        levels: &[(usize, usize)],
+        aggregation: OriginAggregation,
+    ) -> Option<Column> {
+        let patterns: Vec<Vec<usize>> = self
+            .cells
+            .iter()
+            .map(|&(key, _)| self.pattern_of(key))
+            .collect();
+        // For each cell pattern, the values of the finer cells under each cell.
+        let mut under: HashMap<(Vec<usize>, u128), Vec<usize>> = HashMap::new();
+        let mut wanted: Vec<Vec<usize>> = patterns.clone();
+        wanted.sort();
+        wanted.dedup();
+        for pattern in &wanted {
+            let finer = origin_pattern(pattern, levels);
+            for (j, &(key, _)) in self.cells.iter().enumerate() {
+                if patterns[j] == finer {
+                    under
+                        .entry((pattern.clone(), self.project(key, pattern)))
+                        .or_default()
+                        .push(j);
+                }
+            }
+        }
+        let values = |i: usize| -> Vec<usize> {
+            under
+                .get(&(patterns[i].clone(), self.cells[i].0))
+                .cloned()
+                .unwrap_or_default()
+        };
+        Some(match (child, aggregation) {
+            (
+                Column::Int(v),
+                OriginAggregation::Sum | OriginAggregation::Min | OriginAggregation::Max,
+            ) => {
+                let mut out = Vec::with_capacity(v.len());
+                for i in 0..v.len() {
+                    let found: Vec<i64> = values(i).iter().filter_map(|&j| v[j]).collect();
+                    out.push(match aggregation {
+                        _ if found.is_empty() => None,
+                        OriginAggregation::Sum => Some(
+                            i64::try_from(found.iter().map(|&x| i128::from(x)).sum::<i128>())
+                                .ok()?,
+                        ),
+                        OriginAggregation::Min => found.iter().min().copied(),
+                        _ => found.iter().max().copied(),
+                    });
+                }
+                Column::Int(out)
+            }
+            (child, _) => Column::Float(
+                (0..child.len())
+                    .map(|i| {
+                        let found: Vec<f64> =
+                            values(i).iter().filter_map(|&j| child.as_f64(j)).collect();
+                        if found.is_empty() {
+                            return None;
+                        }
+                        Some(match aggregation {
+                            OriginAggregation::Sum => {
+                                let mut sum = super::exact_sum::ExactSum::default();
+                                found.iter().for_each(|&x| sum.add(x));
+                                sum.value()
+                            }
+                            OriginAggregation::Min => {
+                                found.iter().copied().fold(f64::INFINITY, f64::min)
+                            }
+                            OriginAggregation::Max => {
+                                found.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+                            }
+                            OriginAggregation::Mean => {
+                                let mut sum = super::exact_sum::ExactSum::default();
+                                found.iter().for_each(|&x| sum.add(x));
+                                sum.value() / found.len() as f64
+                            }
+                        })
+                    })
+                    .collect(),
+            ),
         })
     }
 

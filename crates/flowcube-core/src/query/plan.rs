@@ -3,7 +3,7 @@
 use crate::cube::aggregate::AggregateTable;
 use crate::cube::{CubeState, LevelSource};
 use crate::error::{Error, Result};
-use crate::measure::{BinaryOp, Measure};
+use crate::measure::{BinaryOp, Measure, OriginAggregation};
 use crate::table::ColumnKind;
 
 use super::aggregate::BaseAggregate;
@@ -59,6 +59,12 @@ pub(crate) enum Node {
         depth: usize,
         window: Option<usize>,
     },
+    Origin {
+        child: Box<Node>,
+        /// Per origin level: (axis, number of its slots the level needs).
+        levels: Vec<(usize, usize)>,
+        aggregation: OriginAggregation,
+    },
 }
 
 /// A restriction of the facts a filtered measure reads: members of one level.
@@ -74,6 +80,8 @@ pub(crate) struct PendingCondition {
 pub(crate) struct Axis {
     /// The slots of its levels, coarsest first.
     pub(crate) slots: Vec<usize>,
+    /// How many of them the answer shows; the others serve origin measures only.
+    pub(crate) visible: usize,
 }
 
 /// One output level column.
@@ -119,27 +127,55 @@ pub(crate) struct Plan {
     pub(crate) conditions: Vec<Vec<PendingCondition>>,
     /// Axes whose parent cells some measure reads.
     pub(crate) parent_axes: Vec<usize>,
+    /// The (axis, slots needed) of each origin measure.
+    pub(crate) origins: Vec<Vec<(usize, usize)>>,
 }
 
 impl Plan {
     pub(crate) fn new(state: &CubeState, query: &Query) -> Result<Plan> {
         let mut builder = Builder::new(state);
 
-        // Axes: one per hierarchy, as deep as its deepest requested level.
-        let mut depths: Vec<(usize, usize)> = Vec::new();
+        // Axes: one per hierarchy, as deep as its deepest requested level, and deeper (or
+        // hidden) where an origin measure evaluates at finer levels.
+        let mut depths: Vec<(usize, usize, usize)> = Vec::new();
         for name in &query.levels {
             let (h, l) = state.level_index(name)?;
-            match depths.iter_mut().find(|(hh, _)| *hh == h) {
-                Some(entry) => entry.1 = entry.1.max(l),
-                None => depths.push((h, l)),
+            match depths.iter_mut().find(|(hh, _, _)| *hh == h) {
+                Some(entry) => {
+                    entry.1 = entry.1.max(l + 1);
+                    entry.2 = entry.1;
+                }
+                None => depths.push((h, l + 1, l + 1)),
+            }
+        }
+        let mut origin_levels = Vec::new();
+        let names = query
+            .measures
+            .iter()
+            .chain(query.filters.iter().filter_map(|f| match f {
+                Filter::Measure { measure, .. } => Some(measure),
+                _ => None,
+            }));
+        for name in names {
+            collect_origin_levels(
+                state,
+                &Measure::named(name),
+                &mut Vec::new(),
+                &mut origin_levels,
+            )?;
+        }
+        for (h, l) in origin_levels {
+            match depths.iter_mut().find(|(hh, _, _)| *hh == h) {
+                Some(entry) => entry.2 = entry.2.max(l + 1),
+                None => depths.push((h, 0, l + 1)),
             }
         }
         let mut axes = Vec::new();
         let mut slots = Vec::new();
-        for &(h, depth) in &depths {
+        for &(h, visible, scanned) in &depths {
             let hierarchy = &state.hierarchies()[h];
             let mut axis_slots = Vec::new();
-            for level in &hierarchy.levels[..=depth] {
+            for level in &hierarchy.levels[..scanned] {
                 let encoder = builder.source(&level.source);
                 axis_slots.push(slots.len());
                 slots.push(Slot {
@@ -147,9 +183,12 @@ impl Plan {
                     encoder,
                 });
             }
-            axes.push(Axis { slots: axis_slots });
+            axes.push(Axis {
+                slots: axis_slots,
+                visible,
+            });
         }
-        builder.axes_hierarchies = depths.iter().map(|(h, _)| *h).collect();
+        builder.axes_hierarchies = depths.iter().map(|(h, _, _)| *h).collect();
 
         let mut measures = Vec::new();
         for name in &query.measures {
@@ -237,8 +276,62 @@ impl Plan {
             fact_filters,
             conditions: builder.conditions,
             parent_axes: builder.parent_axes,
+            origins: builder.origins,
         })
     }
+}
+
+/// The (hierarchy, level) of every origin measure's levels that `measure` reaches.
+fn collect_origin_levels(
+    state: &CubeState,
+    measure: &Measure,
+    stack: &mut Vec<String>,
+    out: &mut Vec<(usize, usize)>,
+) -> Result<()> {
+    match measure {
+        Measure::Named(name) => {
+            if stack.iter().any(|n| n == name) {
+                return Err(Error::CyclicMeasure(name.clone()));
+            }
+            let inner = state.measure(name)?.clone();
+            stack.push(name.clone());
+            collect_origin_levels(state, &inner, stack, out)?;
+            stack.pop();
+        }
+        Measure::Origin {
+            measure, levels, ..
+        } => {
+            for level in levels {
+                out.push(state.level_index(level)?);
+            }
+            collect_origin_levels(state, measure, stack, out)?;
+        }
+        Measure::SiblingsSum { measure, .. }
+        | Measure::Filtered { measure, .. }
+        | Measure::ParentValue { measure, .. }
+        | Measure::Cumulative { measure, .. } => collect_origin_levels(state, measure, stack, out)?,
+        Measure::Binary { left, right, .. } | Measure::Compare { left, right, .. } => {
+            collect_origin_levels(state, left, stack, out)?;
+            collect_origin_levels(state, right, stack, out)?;
+        }
+        Measure::Where {
+            condition,
+            then,
+            otherwise,
+        } => {
+            for m in [condition, then, otherwise] {
+                collect_origin_levels(state, m, stack, out)?;
+            }
+        }
+        Measure::Count
+        | Measure::Sum(_)
+        | Measure::Mean(_)
+        | Measure::Min(_)
+        | Measure::Max(_)
+        | Measure::DistinctCount(_)
+        | Measure::Constant(_) => {}
+    }
+    Ok(())
 }
 
 impl Plan {
@@ -273,6 +366,7 @@ impl Plan {
             fact_filters: self.fact_filters.clone(),
             conditions: self.conditions.clone(),
             parent_axes: self.parent_axes.clone(),
+            origins: self.origins.clone(),
         }))
     }
 }
@@ -292,6 +386,7 @@ struct Builder<'a> {
     /// The conditions of the filtered measures being compiled, innermost last.
     condition_stack: Vec<PendingCondition>,
     parent_axes: Vec<usize>,
+    origins: Vec<Vec<(usize, usize)>>,
 }
 
 impl<'a> Builder<'a> {
@@ -304,6 +399,7 @@ impl<'a> Builder<'a> {
             conditions: Vec::new(),
             condition_stack: Vec::new(),
             parent_axes: Vec::new(),
+            origins: Vec::new(),
         }
     }
 
@@ -472,6 +568,31 @@ impl<'a> Builder<'a> {
                 Node::Parent {
                     child: Box::new(self.compile(measure, stack)?),
                     axis,
+                }
+            }
+            Measure::Origin {
+                measure,
+                levels,
+                aggregation,
+            } => {
+                let mut targets: Vec<(usize, usize)> = Vec::new();
+                for level in levels {
+                    let (h, l) = self.state.level_index(level)?;
+                    // Checking a definition alone (no query) has no axes to map to.
+                    if let Some(axis) = self.axes_hierarchies.iter().position(|&a| a == h) {
+                        match targets.iter_mut().find(|(a, _)| *a == axis) {
+                            Some(t) => t.1 = t.1.max(l + 1),
+                            None => targets.push((axis, l + 1)),
+                        }
+                    }
+                }
+                if !self.origins.contains(&targets) {
+                    self.origins.push(targets.clone());
+                }
+                Node::Origin {
+                    child: Box::new(self.compile(measure, stack)?),
+                    levels: targets,
+                    aggregation: *aggregation,
                 }
             }
             Measure::Cumulative {
