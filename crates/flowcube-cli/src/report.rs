@@ -16,6 +16,8 @@ use flowcube_iot::notebook;
 use flowcube_iot::simulator::{write_room_folder, SimulatorConfig};
 use flowcube_iot::spec::{batch_to_rows, ChartSpec, ExpectedFile};
 
+use crate::load::LoadArgs;
+
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// The folder of room CSV files (`bullpen.csv`, `conference1.csv`, ...). Without it,
@@ -28,6 +30,8 @@ pub struct ReportArgs {
     /// The most rows printed per chart (0: all).
     #[arg(long, default_value_t = 30)]
     rows: usize,
+    #[command(flatten)]
+    load: LoadArgs,
 }
 
 #[derive(Debug, Args)]
@@ -67,7 +71,7 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<()> {
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
     let cube = match &args.data {
-        Some(dir) => notebook::load_cube(dir)?,
+        Some(dir) => args.load.load_cube(dir)?,
         None => {
             let dir = super::sample_dir();
             let result = load_sample(&dir);
