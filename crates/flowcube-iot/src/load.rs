@@ -284,8 +284,9 @@ pub fn read_room_file_with(
 ///
 /// A room file is a file (or a link to one) directly in `dir` whose name ends in `.csv`; its
 /// room name is the name without that ending. Names starting with `.` are hidden files, not
-/// rooms, and are skipped. Names compare by code point, so the order never depends on the
-/// platform or locale.
+/// rooms, and are skipped. A folder named `*.csv` and a file named `*.CSV` (or another case)
+/// are skipped with a warning in the log. Names compare by code point, so the order never
+/// depends on the platform or locale.
 ///
 /// # Errors
 ///
@@ -328,6 +329,10 @@ pub fn room_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
             continue;
         };
         let Some(stem) = name.strip_suffix(".csv") else {
+            if name.to_ascii_lowercase().ends_with(".csv") && !name.starts_with('.') {
+                // Most likely a room whose extension is spelled `.CSV`: say it is left out.
+                tracing::warn!(path = %path.display(), "skipped: only names ending in .csv are room files");
+            }
             continue;
         };
         if stem.is_empty() || name.starts_with('.') {
@@ -342,6 +347,8 @@ pub fn room_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
             .is_file();
         if is_file {
             rooms.push((stem.to_owned(), path));
+        } else {
+            tracing::warn!(path = %path.display(), "skipped: not a file");
         }
     }
     if rooms.is_empty() {
@@ -1044,14 +1051,24 @@ impl BatchBuilder {
     }
 
     /// The record batch of the rows pushed, all in `room`.
+    ///
+    /// The builders were reserved for the rows expected, which overshoots on a file whose
+    /// lines are longer than their facts (wide ignored columns) and on a file's last batch;
+    /// the unused capacity is given back, since the cube keeps these buffers.
     fn finish(mut self, room: &str) -> std::result::Result<RecordBatch, ArrowError> {
-        let columns: Vec<ArrayRef> = vec![
+        let mut columns: Vec<ArrayRef> = vec![
             Arc::new(StringArray::new_repeated(room, self.rows)),
             Arc::new(self.key.finish()),
             Arc::new(self.time.finish()),
             Arc::new(self.mac.finish()),
             Arc::new(self.duration.finish()),
         ];
+        for column in &mut columns {
+            // The arrays were just built: the `Arc`s are unique and shrink in place.
+            if let Some(array) = Arc::get_mut(column) {
+                array.shrink_to_fit();
+            }
+        }
         RecordBatch::try_new(flow_schema(), columns)
     }
 }
