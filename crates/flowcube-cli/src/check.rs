@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use flowcube_iot::notebook;
 use flowcube_iot::spec::{compare, ExpectedFile};
+
+use crate::load::LoadArgs;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -18,6 +19,8 @@ pub struct CheckArgs {
     /// The most differences to print per chart.
     #[arg(long, default_value_t = 10)]
     max_diffs: usize,
+    #[command(flatten)]
+    load: LoadArgs,
 }
 
 /// Runs every chart; `Ok(false)` when any answer differs.
@@ -26,7 +29,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
         .with_context(|| format!("reading {}", args.expected.display()))?;
     let expected: ExpectedFile = serde_json::from_slice(&text)
         .with_context(|| format!("parsing {}", args.expected.display()))?;
-    let cube = notebook::load_cube(&args.data)?;
+    let cube = args.load.load_cube(&args.data)?;
 
     let (mut passed, mut failed) = (0, 0);
     for (id, chart) in expected.charts_in_order() {

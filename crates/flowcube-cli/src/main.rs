@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod check;
+mod load;
 mod progress;
 mod report;
 

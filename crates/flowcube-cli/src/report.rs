@@ -14,9 +14,10 @@ use clap::Args;
 use flowcube_core::Cube;
 use flowcube_iot::notebook;
 use flowcube_iot::simulator::{write_room_folder, SimulatorConfig};
-
-use crate::progress::{with_spinner, Progress};
 use flowcube_iot::spec::{batch_to_rows, ChartSpec, ExpectedFile};
+
+use crate::load::LoadArgs;
+use crate::progress::{with_spinner, Progress};
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -34,6 +35,8 @@ pub struct ReportArgs {
     /// dashboard (`index.html`) into this folder, made if missing.
     #[arg(long)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    load: LoadArgs,
 }
 
 #[derive(Debug, Args)]
@@ -73,8 +76,8 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<()> {
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
     let cube = with_spinner("loading the flows", || match &args.data {
-        Some(dir) => notebook::load_cube(dir),
-        None => notebook::sample_cube(),
+        Some(dir) => args.load.load_cube(dir),
+        None => Ok(notebook::sample_cube()?),
     })?;
     let source = match &args.data {
         Some(dir) => dir.display().to_string(),

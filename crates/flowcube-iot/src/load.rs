@@ -14,11 +14,14 @@
 //! | `MacAddress` | `Utf8` | no | `MacAddress` as written; an empty field becomes `N/A` |
 //! | `EventDuration` | `Int64` | yes | `EventDuration` in seconds; an empty field is null |
 //!
-//! Loading is strict: the first line that cannot be read exactly fails the whole load with a
-//! [`LoadError`] that names the file, the line as a text editor numbers it, the column, the
-//! value as written and what was expected, so that a person can fix the file. Nothing is
-//! guessed: `NA` or `null` are ordinary MAC addresses and errors as durations, and a
-//! timestamp is never rounded.
+//! Loading is strict by default: the first line that cannot be read exactly fails the whole
+//! load with a [`LoadError`] that names the file, the line as a text editor numbers it, the
+//! column, the value as written and what was expected, so that a person can fix the file.
+//! Nothing is guessed: `NA` or `null` are ordinary MAC addresses and errors as durations, and
+//! a timestamp is never rounded. A lenient load ([`LoadOptions::lenient`],
+//! [`read_room_folder_with`]) rather leaves such lines out and lists each of them, with the
+//! same file, line, column, value and reason, in a [`LoadReport`]; a problem of a whole file
+//! (no header, a missing header column) still fails it.
 //!
 //! What the reader accepts, beyond one plain line per fact:
 //! - CSV as RFC 4180 writes it: a UTF-8 byte-order mark, CRLF or LF line ends, quoted fields
@@ -39,7 +42,7 @@
 //! `\r` line ends (classic Mac OS) is read correctly but its errors all report line 1.
 
 use std::fs::{self, File};
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -52,6 +55,10 @@ use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
 use csv::ByteRecord;
 use rayon::prelude::*;
+
+mod report;
+
+pub use report::{FileReport, LoadOptions, LoadReport, RejectedRow};
 
 /// Rows per record batch, at most.
 ///
@@ -245,17 +252,41 @@ pub fn flow_schema() -> SchemaRef {
 /// [`LoadError::BadValue`] for the first field that does not fit its column (including bytes
 /// that are not UTF-8).
 pub fn read_room_file(path: &Path, room: &str) -> Result<Vec<RecordBatch>> {
-    let batches = RoomFileReader::new(path, room, BATCH_ROWS).read(None)?;
+    read_room_file_with(path, room, &LoadOptions::strict()).map(|(batches, _)| batches)
+}
+
+/// Reads one room file as `options` ask: like [`read_room_file`], but in lenient mode a bad
+/// row is left out and listed in the report rather than failing the read.
+///
+/// The report has the one file. When `options.rejects` is set, the rejected rows are written
+/// there once the file has been read.
+///
+/// # Errors
+///
+/// Those of [`read_room_file`]; in lenient mode only those about the whole file
+/// ([`LoadError::Io`], [`LoadError::EmptyFile`], [`LoadError::MissingColumns`],
+/// [`LoadError::DuplicateColumn`], a header that is not UTF-8), and [`LoadError::Io`] naming
+/// the rejects file if it cannot be written.
+pub fn read_room_file_with(
+    path: &Path,
+    room: &str,
+    options: &LoadOptions,
+) -> Result<(Vec<RecordBatch>, LoadReport)> {
+    let read = RoomFileReader::new(path, room, BATCH_ROWS, options.strict).read(None)?;
     // Without a stop signal the reader always runs to the end.
-    Ok(batches.unwrap_or_default())
+    let (batches, file) = read.unwrap_or_else(|| (Vec::new(), FileReport::empty(room, path)));
+    let report = LoadReport { files: vec![file] };
+    report.write_rejects_as_asked(options)?;
+    Ok((batches, report))
 }
 
 /// Lists the room files of a folder: (room name, path), sorted by name.
 ///
 /// A room file is a file (or a link to one) directly in `dir` whose name ends in `.csv`; its
 /// room name is the name without that ending. Names starting with `.` are hidden files, not
-/// rooms, and are skipped. Names compare by code point, so the order never depends on the
-/// platform or locale.
+/// rooms, and are skipped. A folder named `*.csv` and a file named `*.CSV` (or another case)
+/// are skipped with a warning in the log. Names compare by code point, so the order never
+/// depends on the platform or locale.
 ///
 /// # Errors
 ///
@@ -298,6 +329,10 @@ pub fn room_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
             continue;
         };
         let Some(stem) = name.strip_suffix(".csv") else {
+            if name.to_ascii_lowercase().ends_with(".csv") && !name.starts_with('.') {
+                // Most likely a room whose extension is spelled `.CSV`: say it is left out.
+                tracing::warn!(path = %path.display(), "skipped: only names ending in .csv are room files");
+            }
             continue;
         };
         if stem.is_empty() || name.starts_with('.') {
@@ -312,6 +347,8 @@ pub fn room_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
             .is_file();
         if is_file {
             rooms.push((stem.to_owned(), path));
+        } else {
+            tracing::warn!(path = %path.display(), "skipped: not a file");
         }
     }
     if rooms.is_empty() {
@@ -336,9 +373,28 @@ pub fn room_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
 /// Any error of [`room_files`] for the folder, then the first error of [`read_room_file`] in
 /// room order.
 pub fn read_room_folder(dir: &Path) -> Result<Vec<RecordBatch>> {
+    read_room_folder_with(dir, &LoadOptions::strict()).map(|(batches, _)| batches)
+}
+
+/// Reads every room file of the folder as `options` ask: like [`read_room_folder`], but in
+/// lenient mode bad rows are left out and listed in the report rather than failing the read.
+///
+/// The report lists the files in room order with the facts loaded and the rows rejected
+/// from each. When `options.rejects` is set, the rejected rows are written there once every
+/// file has been read; nothing is written when the read fails.
+///
+/// # Errors
+///
+/// Those of [`read_room_folder`]; in lenient mode only those about a whole file (see
+/// [`read_room_file_with`]), and [`LoadError::Io`] naming the rejects file if it cannot be
+/// written.
+pub fn read_room_folder_with(
+    dir: &Path,
+    options: &LoadOptions,
+) -> Result<(Vec<RecordBatch>, LoadReport)> {
     let rooms = room_files(dir)?;
     let first_failed = AtomicUsize::new(usize::MAX);
-    let results: Vec<Result<Option<Vec<RecordBatch>>>> = rooms
+    let results: Vec<Result<Option<FileRead>>> = rooms
         .par_iter()
         .enumerate()
         .map(|(index, (room, path))| {
@@ -346,7 +402,8 @@ pub fn read_room_folder(dir: &Path) -> Result<Vec<RecordBatch>> {
                 first_failed: &first_failed,
                 index,
             };
-            let result = RoomFileReader::new(path, room, BATCH_ROWS).read(Some(&stop));
+            let reader = RoomFileReader::new(path, room, BATCH_ROWS, options.strict);
+            let result = reader.read(Some(&stop));
             if result.is_err() {
                 first_failed.fetch_min(index, Ordering::Relaxed);
             }
@@ -354,15 +411,21 @@ pub fn read_room_folder(dir: &Path) -> Result<Vec<RecordBatch>> {
         })
         .collect();
     let mut batches = Vec::new();
+    let mut report = LoadReport::default();
     for result in results {
         // A file stops early only after an earlier file failed, and that earlier error is
         // returned here before the stopped file is reached.
-        if let Some(room_batches) = result? {
+        if let Some((room_batches, file)) = result? {
             batches.extend(room_batches);
+            report.files.push(file);
         }
     }
-    Ok(batches)
+    report.write_rejects_as_asked(options)?;
+    Ok((batches, report))
 }
+
+/// The batches of one file and its report.
+type FileRead = (Vec<RecordBatch>, FileReport);
 
 /// Tells a file reader of a folder that an earlier file (in room order) has failed, so that
 /// its own rows can no longer matter.
@@ -411,13 +474,20 @@ struct RoomFileReader<'a> {
     room: &'a str,
     /// Rows per batch at most.
     batch_rows: usize,
+    /// Whether a bad row fails the read (else it is rejected).
+    strict: bool,
     /// Column names of the header, for messages.
     names: Vec<String>,
+    /// Rows rejected so far (lenient mode).
+    rejected: Vec<RejectedRow>,
+    /// Where the last line number was found, to find the next one from there.
+    lines: LineCounter,
 }
 
 impl<'a> RoomFileReader<'a> {
-    /// A reader of `path` for `room`, cutting batches at `batch_rows` rows.
-    fn new(path: &'a Path, room: &'a str, batch_rows: usize) -> Self {
+    /// A reader of `path` for `room`, cutting batches at `batch_rows` rows; a bad row fails
+    /// the read if `strict`, else it is rejected.
+    fn new(path: &'a Path, room: &'a str, batch_rows: usize, strict: bool) -> Self {
         // The Room column repeats the name in every row of a batch: keep that under the
         // 2 GiB that its 32-bit offsets address.
         let room_rows = MAX_TEXT_BYTES / room.len().max(1);
@@ -425,12 +495,16 @@ impl<'a> RoomFileReader<'a> {
             path,
             room,
             batch_rows: batch_rows.min(room_rows).max(1),
+            strict,
             names: Vec::new(),
+            rejected: Vec::new(),
+            lines: LineCounter::default(),
         }
     }
 
-    /// Reads the file; `None` if `stop` asked to stop before the end.
-    fn read(mut self, stop: Option<&Stop<'_>>) -> Result<Option<Vec<RecordBatch>>> {
+    /// Reads the file into batches and its report; `None` if `stop` asked to stop before
+    /// the end.
+    fn read(mut self, stop: Option<&Stop<'_>>) -> Result<Option<FileRead>> {
         if self.room.len() > MAX_TEXT_BYTES {
             return Err(LoadError::BadRoomName {
                 path: self.path.to_path_buf(),
@@ -454,15 +528,18 @@ impl<'a> RoomFileReader<'a> {
         let columns = roles.len();
 
         let mut batches = Vec::new();
+        let mut rows = 0u64;
         let mut estimate = SizeEstimate::new(file_len);
         let mut batch = BatchBuilder::with_estimate(&estimate, self.batch_rows);
         let mut record = ByteRecord::with_capacity(256, columns);
-        while reader
+        'rows: while reader
             .read_byte_record(&mut record)
             .map_err(|err| self.csv_error(err))?
         {
             if record.len() != columns {
-                return Err(self.field_count_error(&record, reader.position().byte(), columns));
+                let error = self.field_count_error(&record, reader.position().byte(), columns);
+                self.reject(error, &record)?;
+                continue;
             }
             let mut key = "";
             let mut time = 0;
@@ -478,12 +555,10 @@ impl<'a> RoomFileReader<'a> {
                     Role::Extra => text(field).map(|_| ()),
                 };
                 if let Err(expected) = checked {
-                    return Err(self.bad_value_error(
-                        &record,
-                        reader.position().byte(),
-                        index,
-                        expected,
-                    ));
+                    let end = reader.position().byte();
+                    let error = self.bad_value_error(&record, end, index, expected);
+                    self.reject(error, &record)?;
+                    continue 'rows;
                 }
             }
             if mac.is_empty() {
@@ -497,17 +572,17 @@ impl<'a> RoomFileReader<'a> {
                     } else {
                         roles.iter().position(|role| *role == Role::Mac)
                     };
-                    return Err(self.bad_value_error(
-                        &record,
-                        reader.position().byte(),
-                        index.unwrap_or(0),
-                        EXPECTED_TEXT_SIZE,
-                    ));
+                    let end = reader.position().byte();
+                    let error =
+                        self.bad_value_error(&record, end, index.unwrap_or(0), EXPECTED_TEXT_SIZE);
+                    self.reject(error, &record)?;
+                    continue;
                 }
                 let read = reader.position().byte();
                 batches.push(self.cut(&mut batch, &mut estimate, read)?);
             }
             batch.push(key, time, mac, duration);
+            rows += 1;
             if batch.rows == self.batch_rows {
                 let read = reader.position().byte();
                 batches.push(self.cut(&mut batch, &mut estimate, read)?);
@@ -519,7 +594,27 @@ impl<'a> RoomFileReader<'a> {
         if batch.rows > 0 {
             batches.push(self.finish(batch)?);
         }
-        Ok(Some(batches))
+        let report = FileReport {
+            room: self.room.to_owned(),
+            path: self.path.to_path_buf(),
+            rows,
+            rejected: self.rejected,
+        };
+        Ok(Some((batches, report)))
+    }
+
+    /// Fails the read with `error` in strict mode; in lenient mode rejects the row
+    /// `record` with what `error` says about it, unless the error is about the whole file.
+    fn reject(&mut self, error: LoadError, record: &ByteRecord) -> Result<()> {
+        if self.strict {
+            return Err(error);
+        }
+        // TODO: every rejected row is held in memory until the end of the load; a file of
+        // millions of bad rows would rather stream them to the rejects file.
+        let row = record.iter().collect::<Vec<_>>().join(&b","[..]);
+        self.rejected
+            .push(RejectedRow::from_error(error, &shown(&row))?);
+        Ok(())
     }
 
     /// Checks the header and tells each column's role. `end` is the byte offset just past it.
@@ -625,7 +720,7 @@ impl<'a> RoomFileReader<'a> {
     /// The error for a record whose field count differs from the header's.
     #[cold]
     #[inline(never)]
-    fn field_count_error(&self, record: &ByteRecord, end: u64, expected: usize) -> LoadError {
+    fn field_count_error(&mut self, record: &ByteRecord, end: u64, expected: usize) -> LoadError {
         LoadError::FieldCount {
             path: self.path.to_path_buf(),
             line: self.field_line(record, end, 0),
@@ -638,7 +733,7 @@ impl<'a> RoomFileReader<'a> {
     #[cold]
     #[inline(never)]
     fn bad_value_error(
-        &self,
+        &mut self,
         record: &ByteRecord,
         end: u64,
         index: usize,
@@ -651,9 +746,10 @@ impl<'a> RoomFileReader<'a> {
         } else {
             expected
         };
+        let line = self.field_line(record, end, index);
         LoadError::BadValue {
             path: self.path.to_path_buf(),
-            line: self.field_line(record, end, index),
+            line,
             column: self
                 .names
                 .get(index)
@@ -671,11 +767,11 @@ impl<'a> RoomFileReader<'a> {
     /// is off after skipped blank lines and after CRLF line ends (csv stops after the `\r`
     /// and skips the `\n` as an empty line before the next record). The line is rather found
     /// from the end: count the `\n` bytes before `end` by reading the file again (this only
-    /// runs on the way to an error), then step back over the line breaks that the field and
-    /// the fields after it hold.
-    fn field_line(&self, record: &ByteRecord, end: u64, index: usize) -> u64 {
+    /// runs on the way to an error or a rejected row, and goes on from the previous one),
+    /// then step back over the line breaks that the field and the fields after it hold.
+    fn field_line(&mut self, record: &ByteRecord, end: u64, index: usize) -> u64 {
         let breaks_after_start: u64 = record.iter().skip(index).map(count_newlines).sum();
-        match last_line_before(self.path, end) {
+        match self.lines.line_before(self.path, end) {
             Ok(last) => last.saturating_sub(breaks_after_start).max(1),
             // The file vanished since it was read: csv's own count is the best left.
             Err(_) => record.position().map_or(1, |position| position.line()),
@@ -683,21 +779,47 @@ impl<'a> RoomFileReader<'a> {
     }
 }
 
-/// The 1-based line of the last byte before offset `end` of the file at `path`.
-fn last_line_before(path: &Path, end: u64) -> io::Result<u64> {
-    let mut input = BufReader::with_capacity(READ_BUFFER, File::open(path)?.take(end));
-    let mut newlines = 0;
-    let mut last = None;
-    loop {
-        let chunk = input.fill_buf()?;
-        let Some(&byte) = chunk.last() else { break };
-        newlines += count_newlines(chunk);
-        last = Some(byte);
-        let len = chunk.len();
-        input.consume(len);
+/// Counts the lines of a file up to a byte offset, going on from the offset of the previous
+/// count: a lenient read with many rejected rows reads the file a second time once, not once
+/// per rejected row.
+#[derive(Default)]
+struct LineCounter {
+    /// The file, opened at the first count.
+    file: Option<File>,
+    /// Bytes counted so far.
+    offset: u64,
+    /// `\n` bytes among them.
+    newlines: u64,
+    /// The last of them.
+    last: Option<u8>,
+}
+
+impl LineCounter {
+    /// The 1-based line of the last byte before offset `end` of the file at `path`.
+    fn line_before(&mut self, path: &Path, end: u64) -> io::Result<u64> {
+        if end < self.offset {
+            // Only ever asked in file order; start over should that change.
+            *self = LineCounter::default();
+        }
+        let file = match &mut self.file {
+            Some(file) => file,
+            none => none.insert(File::open(path)?),
+        };
+        file.seek(SeekFrom::Start(self.offset))?;
+        let mut input = BufReader::with_capacity(READ_BUFFER, file.take(end - self.offset));
+        loop {
+            let chunk = input.fill_buf()?;
+            let Some(&byte) = chunk.last() else { break };
+            self.newlines += count_newlines(chunk);
+            self.last = Some(byte);
+            self.offset += chunk.len() as u64;
+            let len = chunk.len();
+            input.consume(len);
+        }
+        // A record that ends with its `\n` (LF files) still lies on the line that `\n`
+        // closes.
+        Ok(1 + self.newlines - u64::from(self.last == Some(b'\n')))
     }
-    // A record that ends with its `\n` (LF files) still lies on the line that `\n` closes.
-    Ok(1 + newlines - u64::from(last == Some(b'\n')))
 }
 
 /// Number of `\n` bytes in `bytes`.
@@ -929,14 +1051,24 @@ impl BatchBuilder {
     }
 
     /// The record batch of the rows pushed, all in `room`.
+    ///
+    /// The builders were reserved for the rows expected, which overshoots on a file whose
+    /// lines are longer than their facts (wide ignored columns) and on a file's last batch;
+    /// the unused capacity is given back, since the cube keeps these buffers.
     fn finish(mut self, room: &str) -> std::result::Result<RecordBatch, ArrowError> {
-        let columns: Vec<ArrayRef> = vec![
+        let mut columns: Vec<ArrayRef> = vec![
             Arc::new(StringArray::new_repeated(room, self.rows)),
             Arc::new(self.key.finish()),
             Arc::new(self.time.finish()),
             Arc::new(self.mac.finish()),
             Arc::new(self.duration.finish()),
         ];
+        for column in &mut columns {
+            // The arrays were just built: the `Arc`s are unique and shrink in place.
+            if let Some(array) = Arc::get_mut(column) {
+                array.shrink_to_fit();
+            }
+        }
         RecordBatch::try_new(flow_schema(), columns)
     }
 }
@@ -1570,7 +1702,7 @@ mod tests {
             content.push_str(&format!("k{i},2022-04-04 10:00:0{i},m{i},{i}\n"));
         }
         let path = write(dir.path(), "room.csv", content.as_bytes());
-        let batches = RoomFileReader::new(&path, "r", 4)
+        let (batches, _) = RoomFileReader::new(&path, "r", 4, true)
             .read(None)
             .unwrap()
             .unwrap();
@@ -1579,7 +1711,7 @@ mod tests {
         let keys: Vec<String> = rows(&batches).into_iter().map(|row| row.key).collect();
         assert_eq!(keys, (0..10).map(|i| format!("k{i}")).collect::<Vec<_>>());
         // A file whose rows fill whole batches gets no empty batch after them.
-        let batches = RoomFileReader::new(&path, "r", 5)
+        let (batches, _) = RoomFileReader::new(&path, "r", 5, true)
             .read(None)
             .unwrap()
             .unwrap();
@@ -1752,5 +1884,230 @@ mod tests {
                 ("EventDuration", &DataType::Int64, true),
             ]
         );
+    }
+
+    /// Reads `content` as `room.csv` leniently; the rows and the report.
+    fn load_lenient(content: &[u8]) -> (Vec<Row>, LoadReport) {
+        let dir = TempDir::new().unwrap();
+        let path = write(dir.path(), "room.csv", content);
+        let (batches, report) =
+            read_room_file_with(&path, "room", &LoadOptions::lenient()).unwrap();
+        (rows(&batches), report)
+    }
+
+    #[test]
+    fn lenient_mode_rejects_bad_rows_and_keeps_the_others() {
+        let content = b"EventKey,EventTime,MacAddress,EventDuration\r\n\
+            k1,2022-04-04 10:00:00,m,1\r\n\
+            k2,2022-04-31 10:00:00,m,2\r\n\
+            \r\n\
+            k3,2022-04-04 10:00:00,m,1.5\r\n\
+            k4,2022-04-04 10:00:00,m\xff,4\r\n\
+            k5,2022-04-04 10:00:00\r\n\
+            \"k6\nx\",2022-04-04 10:00:06,m,6\r\n\
+            k7,2022-04-04 10:00:07,m,-7\r\n\
+            k8,2022-04-04 10:0";
+        let (rows, report) = load_lenient(content);
+        let keys: Vec<&str> = rows.iter().map(|row| row.key.as_str()).collect();
+        assert_eq!(keys, ["k1", "k6\nx", "k7"]);
+        assert_eq!(report.files.len(), 1);
+        assert_eq!((report.rows(), report.num_rejected()), (3, 5));
+        let rejected: Vec<(u64, Option<&str>, &str, &str)> = report
+            .rejected()
+            .map(|row| {
+                (
+                    row.line,
+                    row.column.as_deref(),
+                    row.value.as_str(),
+                    row.reason.as_str(),
+                )
+            })
+            .collect();
+        let expected = |what: &str| format!("expected {what}");
+        assert_eq!(
+            rejected,
+            [
+                (
+                    3,
+                    Some("EventTime"),
+                    "2022-04-31 10:00:00",
+                    expected(EXPECTED_REAL_TIME).as_str()
+                ),
+                (
+                    5,
+                    Some("EventDuration"),
+                    "1.5",
+                    expected(EXPECTED_DURATION).as_str()
+                ),
+                (
+                    6,
+                    Some("MacAddress"),
+                    "m\u{fffd}",
+                    expected(EXPECTED_UTF8).as_str()
+                ),
+                (
+                    7,
+                    None,
+                    "k5,2022-04-04 10:00:00",
+                    "2 field(s) where the header has 4"
+                ),
+                (
+                    11,
+                    None,
+                    "k8,2022-04-04 10:0",
+                    "2 field(s) where the header has 4"
+                ),
+            ]
+        );
+        let first = report.rejected().next().unwrap();
+        assert!(first.path.ends_with("room.csv"));
+        assert!(
+            first.to_string().ends_with(
+                "room.csv:3: column EventTime: \"2022-04-31 10:00:00\": expected a date and \
+                 time that exist (month 01-12, day within the month, hour 00-23, minute and \
+                 second 00-59)"
+            ),
+            "{first}"
+        );
+    }
+
+    #[test]
+    fn lenient_rejections_are_the_errors_of_strict_mode() {
+        // Each bad line alone: strict mode's error and lenient mode's rejection agree.
+        for bad in [
+            "k,2022-04-04 24:00:00,m,1",
+            "k,2022-04-04 10:00:00,m,99999999999999999999",
+            "k,2022-04-04 10:00:00,m,NA",
+            "k,2022-04-04 10:00:00,m,1,extra",
+            "k,\"2022-04-04\n10:00:00\",m,1",
+        ] {
+            let content = format!(
+                "{HEADER}k0,2022-04-04 09:00:00,m,1\n\n{bad}\nk9,2022-04-04 11:00:00,m,1\n"
+            );
+            let strict = load_err(content.as_bytes());
+            let (rows, report) = load_lenient(content.as_bytes());
+            assert_eq!(rows.len(), 2, "{bad}");
+            let rejected: Vec<&RejectedRow> = report.rejected().collect();
+            assert_eq!(rejected.len(), 1, "{bad}");
+            // The field-count error has no value: the lenient row shows the whole line.
+            let mut from_strict = RejectedRow::from_error(strict, &rejected[0].value).unwrap();
+            // Each read has its own temporary folder.
+            from_strict.path.clone_from(&rejected[0].path);
+            assert_eq!(rejected[0], &from_strict, "{bad}");
+        }
+    }
+
+    #[test]
+    fn lenient_mode_still_fails_on_file_problems() {
+        let dir = TempDir::new().unwrap();
+        let lenient = LoadOptions::lenient();
+        for (content, what) in [
+            (&b""[..], "empty"),
+            (b"\n\n", "blank"),
+            (
+                b"EventKey,EventTime,MacAddress\nk,2022-04-04 10:00:00,m\n",
+                "missing column",
+            ),
+            (
+                b"EventKey,EventTime,MacAddress,EventDuration,EventTime\n",
+                "duplicate column",
+            ),
+            (
+                b"EventKey,EventTime,MacAddress,Event\xffDuration\n",
+                "non-UTF-8 header",
+            ),
+        ] {
+            let path = write(dir.path(), "room.csv", content);
+            let err = read_room_file_with(&path, "room", &lenient).unwrap_err();
+            assert!(err.to_string().contains("room.csv"), "{what}: {err}");
+            let folder_err = read_room_folder_with(dir.path(), &lenient).unwrap_err();
+            assert_eq!(folder_err.to_string(), err.to_string(), "{what}");
+        }
+        let missing = dir.path().join("nowhere.csv");
+        assert!(matches!(
+            read_room_file_with(&missing, "nowhere", &lenient),
+            Err(LoadError::Io { .. })
+        ));
+    }
+
+    #[test]
+    fn lenient_folder_report_counts_per_file_and_writes_the_rejects() {
+        let dir = TempDir::new().unwrap();
+        let data = dir.path().join("data");
+        fs::create_dir(&data).unwrap();
+        write(
+            &data,
+            "a.csv",
+            format!("{HEADER}k,2022-04-04 10:00:00,m,1\nk,2022-04-04 10:00:00,\"m,\"\"x\"\"\",x\n")
+                .as_bytes(),
+        );
+        write(&data, "b.csv", HEADER.as_bytes());
+        write(
+            &data,
+            "c.csv",
+            format!("{HEADER}k,2022-04-04 10:00:00,m,1\nk,2022-04-04 10:00:01,m,2\n").as_bytes(),
+        );
+        let rejects = dir.path().join("rejects.csv");
+        let options = LoadOptions::lenient().with_rejects(&rejects);
+        let (batches, report) = read_room_folder_with(&data, &options).unwrap();
+        assert_eq!(rows(&batches).len(), 3);
+        let counts: Vec<(&str, u64, usize)> = report
+            .files
+            .iter()
+            .map(|file| (file.room.as_str(), file.rows, file.rejected.len()))
+            .collect();
+        assert_eq!(counts, [("a", 1, 1), ("b", 0, 0), ("c", 2, 0)]);
+        let written = fs::read_to_string(&rejects).unwrap();
+        assert_eq!(
+            written,
+            format!(
+                "file,line,column,value,reason\n{},3,EventDuration,x,expected {EXPECTED_DURATION}\n",
+                data.join("a.csv").display()
+            )
+        );
+        let summary = report.summary(10);
+        assert!(
+            summary.starts_with("rejected 1 row(s), loaded 3 fact(s):\n"),
+            "{summary}"
+        );
+        assert!(summary.contains("a.csv: 1 rejected, 1 loaded"), "{summary}");
+        assert!(
+            summary.contains("a.csv:3: column EventDuration: \"x\""),
+            "{summary}"
+        );
+        assert!(LoadReport::default().summary(10).is_empty());
+
+        // Strict mode with the same data fails and writes nothing.
+        fs::remove_file(&rejects).unwrap();
+        let strict = LoadOptions::strict().with_rejects(&rejects);
+        assert!(read_room_folder_with(&data, &strict).is_err());
+        assert!(!rejects.exists());
+    }
+
+    #[test]
+    fn rejects_file_that_cannot_be_written_is_an_error_naming_it() {
+        let dir = TempDir::new().unwrap();
+        write(dir.path(), "a.csv", HEADER.as_bytes());
+        let rejects = dir.path().join("no-such-folder").join("rejects.csv");
+        let options = LoadOptions::lenient().with_rejects(&rejects);
+        let err = read_room_folder_with(dir.path(), &options).unwrap_err();
+        assert!(
+            matches!(&err, LoadError::Io { path, .. } if *path == rejects),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn many_rejected_rows_count_lines_once() {
+        // Every other line is bad: line numbers stay exact while the counter goes on from
+        // the previous rejection instead of rereading the file each time.
+        let mut content = HEADER.to_owned();
+        for i in 0..2_000 {
+            content.push_str(&format!("k{i},2022-04-04 10:00:00,m,{i}\nk{i},bad,m,{i}\n"));
+        }
+        let (rows, report) = load_lenient(content.as_bytes());
+        assert_eq!(rows.len(), 2_000);
+        let lines: Vec<u64> = report.rejected().map(|row| row.line).collect();
+        assert_eq!(lines, (0..2_000).map(|i| 3 + 2 * i).collect::<Vec<u64>>());
     }
 }

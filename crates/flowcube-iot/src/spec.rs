@@ -4,20 +4,31 @@
 //! A description names levels as `[dimension, hierarchy, level]`, filters as small JSON
 //! lists (`["level_isin", level, [members]]`), and drill-throughs as `{"day", "hour"}` cells
 //! of the `DateTime` hierarchy. [`QuerySpec::run`] turns one into a flowcube query.
+//!
+//! A description is checked before it runs: unknown names, members of the wrong type for
+//! their level (`"four"` for the integer `Day`) and lists of the wrong shape are errors,
+//! never an empty answer that looks like "no facts". Members are written as the level shows
+//! them: integers for integer levels (or a string of one, `"4"`), strings for text levels,
+//! `YYYY-MM-DD HH:MM:SS[.f]` strings for timestamp levels.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{DataType, Float64Type, Int64Type, TimestampNanosecondType};
-use flowcube_core::{Comparison, Cube, DrillThrough, Filter, Query, Value};
+use flowcube_core::{
+    ColumnKind, Comparison, Cube, CubeState, DrillThrough, Filter, LevelSource, Query, Value,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value as Json};
 
 use crate::error::{Error, Result};
 
 /// A query description.
+///
+/// Unknown keys are errors: a misspelled `"filters"` must not run the query unfiltered.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct QuerySpec {
     /// Measure names, in output order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -38,6 +49,7 @@ pub struct QuerySpec {
 
 /// The cell of a drill-through: day of the month and two-digit hour.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DrillSpec {
     /// The day of the month.
     pub day: i64,
@@ -109,12 +121,15 @@ impl QuerySpec {
     /// Runs the description on a cube.
     ///
     /// # Errors
-    /// A malformed description, or a query error (unknown names and the like).
+    /// A malformed description ([`Error::Spec`]: a filter of an unknown kind or of the wrong
+    /// shape, a member of the wrong type for its level), or a query error ([`Error::Cube`]:
+    /// unknown or ambiguous names, a path longer than its hierarchy, a sum that overflows).
     pub fn run(&self, cube: &Cube) -> Result<RecordBatch> {
+        let state = cube.snapshot();
         let filters = self
             .filter
             .iter()
-            .map(FilterSpec::to_filter)
+            .map(|spec| spec.to_typed_filter(&state))
             .collect::<Result<Vec<_>>>()?;
         if let Some(cell) = &self.drillthrough {
             let mut drill = DrillThrough::new().filter(Filter::paths(
@@ -200,6 +215,129 @@ impl FilterSpec {
             other => return Err(bad(&format!("unknown kind {other:?}"))),
         })
     }
+}
+
+impl FilterSpec {
+    /// The filter, with each member checked against (and converted to) the type of the
+    /// members of its level in `state`.
+    fn to_typed_filter(&self, state: &CubeState) -> Result<Filter> {
+        let mut filter = self.to_filter()?;
+        let typed = |member: &mut Value, source: &LevelSource, level: &str| {
+            let kind = MemberKind::of(state, source);
+            kind.typed(member).map_err(|()| {
+                Error::Spec(format!(
+                    "filter {}: level {level} has {} members, not {}",
+                    self.0,
+                    kind.describe(),
+                    shown_member(member)
+                ))
+            })
+        };
+        match &mut filter {
+            Filter::Members { level, members, .. } => {
+                let (h, l) = state.level_index(level)?;
+                let hierarchy = &state.hierarchies()[h];
+                let name = format!("{}/{}", hierarchy.path(), hierarchy.levels[l].name);
+                for member in members {
+                    *member = typed(member, &hierarchy.levels[l].source, &name)?;
+                }
+            }
+            Filter::Paths { hierarchy, paths } => {
+                let hierarchy = &state.hierarchies()[state.hierarchy_index(hierarchy)?];
+                // A path longer than the hierarchy is left for the query to refuse.
+                for path in paths {
+                    for (member, level) in path.iter_mut().zip(&hierarchy.levels) {
+                        let name = format!("{}/{}", hierarchy.path(), level.name);
+                        *member = typed(member, &level.source, &name)?;
+                    }
+                }
+            }
+            Filter::MemberMeasure { .. } | Filter::Measure { .. } => {}
+        }
+        Ok(filter)
+    }
+}
+
+/// What the members of a level are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MemberKind {
+    /// Integers: one-letter date patterns (`d`), integer columns.
+    Integer,
+    /// Floats.
+    Float,
+    /// Strings: other date patterns (`HH`), string columns.
+    Text,
+    /// Booleans.
+    Bool,
+    /// Timestamps.
+    Timestamp,
+}
+
+impl MemberKind {
+    /// The kind of the members of a level reading `source`.
+    fn of(state: &CubeState, source: &LevelSource) -> MemberKind {
+        match source {
+            LevelSource::Date { pattern, .. } if pattern.is_integer() => MemberKind::Integer,
+            LevelSource::Date { .. } => MemberKind::Text,
+            LevelSource::Column(column) => match state.table().columns()[*column].kind {
+                ColumnKind::DictionaryString
+                | ColumnKind::PlainString
+                | ColumnKind::DerivedString => MemberKind::Text,
+                ColumnKind::Int64 => MemberKind::Integer,
+                ColumnKind::Float64 => MemberKind::Float,
+                ColumnKind::Boolean => MemberKind::Bool,
+                ColumnKind::Timestamp => MemberKind::Timestamp,
+            },
+        }
+    }
+
+    /// How messages name the kind.
+    fn describe(self) -> &'static str {
+        match self {
+            MemberKind::Integer => "integer",
+            MemberKind::Float => "number",
+            MemberKind::Text => "text",
+            MemberKind::Bool => "boolean",
+            MemberKind::Timestamp => "timestamp (YYYY-MM-DD HH:MM:SS[.f])",
+        }
+    }
+
+    /// `member` as a member of this kind, if it can name one.
+    ///
+    /// An integer level takes an integral number or a string of an integer (`"4"`), as the
+    /// engine matches them; a timestamp level takes its written form, which JSON cannot
+    /// hold as a timestamp otherwise.
+    fn typed(self, member: &Value) -> Result<Value, ()> {
+        match (self, member) {
+            (MemberKind::Integer, Value::Int(_))
+            | (MemberKind::Float, Value::Int(_) | Value::Float(_))
+            | (MemberKind::Text, Value::Str(_))
+            | (MemberKind::Bool, Value::Bool(_)) => Ok(member.clone()),
+            (MemberKind::Integer, Value::Float(x)) => integral(*x).map(Value::Int).ok_or(()),
+            (MemberKind::Integer, Value::Str(s)) => {
+                s.trim().parse().map(Value::Int).map_err(|_| ())
+            }
+            (MemberKind::Timestamp, Value::Str(s)) => {
+                parse_timestamp(s).map(Value::Timestamp).ok_or(())
+            }
+            _ => Err(()),
+        }
+    }
+}
+
+/// A member as a description writes it: strings quoted.
+fn shown_member(member: &Value) -> String {
+    match member {
+        Value::Str(s) => format!("{s:?}"),
+        other => other.to_string(),
+    }
+}
+
+/// `x` as an `i64` when it is a whole number in range.
+fn integral(x: f64) -> Option<i64> {
+    // 2^63 is exact in f64; every whole float below it in magnitude fits an i64.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    (x.fract() == 0.0 && (-LIMIT..LIMIT).contains(&x)).then_some(x as i64)
 }
 
 fn member(json: &Json) -> Option<Value> {
@@ -336,8 +474,12 @@ impl Cell {
     }
 }
 
+/// A timestamp written `YYYY-MM-DD HH:MM:SS[.f]` (or with `T` for the space), in
+/// nanoseconds.
 fn parse_timestamp(text: &str) -> Option<i64> {
-    let t = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").ok()?;
+    let t = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f"))
+        .ok()?;
     t.and_utc().timestamp_nanos_opt()
 }
 
@@ -405,4 +547,68 @@ pub fn compare(
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_are_typed_by_their_level_kind() {
+        let typed = |kind: MemberKind, member: Value| kind.typed(&member);
+        assert_eq!(typed(MemberKind::Integer, Value::Int(4)), Ok(Value::Int(4)));
+        assert_eq!(
+            typed(MemberKind::Integer, Value::Float(4.0)),
+            Ok(Value::Int(4))
+        );
+        assert_eq!(
+            typed(MemberKind::Integer, Value::from(" 4")),
+            Ok(Value::Int(4))
+        );
+        for bad in [
+            Value::from("four"),
+            Value::Float(4.5),
+            Value::Float(1e19),
+            Value::Float(f64::NAN),
+            Value::Bool(true),
+        ] {
+            assert_eq!(typed(MemberKind::Integer, bad.clone()), Err(()), "{bad:?}");
+        }
+        assert_eq!(
+            typed(MemberKind::Text, Value::from("08")),
+            Ok(Value::from("08"))
+        );
+        assert_eq!(typed(MemberKind::Text, Value::Int(8)), Err(()));
+        assert_eq!(typed(MemberKind::Float, Value::Int(8)), Ok(Value::Int(8)));
+        assert_eq!(
+            typed(MemberKind::Bool, Value::Bool(false)),
+            Ok(Value::Bool(false))
+        );
+        assert_eq!(typed(MemberKind::Bool, Value::from("false")), Err(()));
+        let second = 1_649_059_200_000_000_000; // 2022-04-04 08:00:00
+        assert_eq!(
+            typed(MemberKind::Timestamp, Value::from("2022-04-04 08:00:00.25")),
+            Ok(Value::Timestamp(second + 250_000_000))
+        );
+        assert_eq!(
+            typed(MemberKind::Timestamp, Value::from("2022-04-04T08:00:00")),
+            Ok(Value::Timestamp(second))
+        );
+        for bad in ["2022-04-31 08:00:00", "2022-04-04", "yesterday"] {
+            assert_eq!(
+                typed(MemberKind::Timestamp, Value::from(bad)),
+                Err(()),
+                "{bad}"
+            );
+        }
+        assert_eq!(typed(MemberKind::Timestamp, Value::Int(second)), Err(()));
+    }
+
+    #[test]
+    fn integral_floats_convert_within_range() {
+        assert_eq!(integral(-9_223_372_036_854_775_808.0), Some(i64::MIN));
+        assert_eq!(integral(9_223_372_036_854_775_808.0), None);
+        assert_eq!(integral(f64::INFINITY), None);
+        assert_eq!(integral(-0.0), Some(0));
+    }
 }
