@@ -21,4 +21,9 @@ pub enum Error {
     /// A query description that is malformed.
     #[error("invalid query description: {0}")]
     Spec(String),
+
+    /// An answer that contradicts the facts it was computed from (see
+    /// [`workload::check_answer`](crate::workload::check_answer)).
+    #[error("wrong answer: {0}")]
+    WrongAnswer(String),
 }
