@@ -29,6 +29,21 @@ pub struct BenchArgs {
     /// Worker threads for loading and queries (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
+    /// Only these charts, by id or name prefix, comma-separated (`3,10_conf`): for
+    /// profiling one query at a time.
+    #[arg(long, value_delimiter = ',')]
+    charts: Vec<String>,
+}
+
+impl BenchArgs {
+    /// Whether the chart of `id` and benchmark `name` is to be run.
+    fn wants(&self, id: &str, name: &str) -> bool {
+        self.charts.is_empty()
+            || self
+                .charts
+                .iter()
+                .any(|c| c == id || name.starts_with(c.as_str()))
+    }
 }
 
 /// The times of one chart query.
@@ -85,6 +100,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let mut results = Vec::new();
     for bench in bench_charts() {
         let chart = &bench.chart;
+        if !args.wants(chart.id, bench.name) {
+            continue;
+        }
         let warm = chart
             .query
             .run(&cube)
@@ -282,6 +300,7 @@ mod tests {
             repeat: 2,
             json: Some(json.clone()),
             threads: None,
+            charts: Vec::new(),
         };
         run(&args).unwrap();
         let report: serde_json::Value =
@@ -295,6 +314,21 @@ mod tests {
             .iter()
             .all(|q| q["runs_ms"].as_array().unwrap().len() == 2));
         assert!(report["memory"]["table_bytes_per_fact"].as_f64().unwrap() > 0.0);
+    }
+
+    #[test]
+    fn charts_are_chosen_by_id_or_name_prefix() {
+        let args = BenchArgs {
+            data: PathBuf::new(),
+            repeat: 1,
+            json: None,
+            threads: None,
+            charts: vec!["3".to_owned(), "10_conf".to_owned()],
+        };
+        assert!(args.wants("3", "03_drillthrough_lull"));
+        assert!(args.wants("10", "10_conference_rooms_duration"));
+        assert!(!args.wants("1", "01_count_by_room"));
+        assert!(!args.wants("12", "12_pct_time"));
     }
 
     #[test]
