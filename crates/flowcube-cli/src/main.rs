@@ -1,7 +1,9 @@
-//! The `flowcube` command: the notebook report, golden checks, and the office simulator.
+//! The `flowcube` command: the notebook report, golden checks, the office simulator, and
+//! the benchmark of the chart queries.
 
 #![forbid(unsafe_code)]
 
+mod bench;
 mod check;
 mod load;
 mod progress;
@@ -33,6 +35,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Writes a simulated office's room files into a folder.
     Simulate(report::SimulateArgs),
+    /// Loads a folder and times every chart query; prints times and memory held.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(&args).map(|()| true),
         Command::Check(args) => check::run(&args),
         Command::Simulate(args) => report::simulate(&args).map(|()| true),
+        Command::Bench(args) => bench::run(&args).map(|()| true),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

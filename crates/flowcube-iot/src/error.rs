@@ -30,4 +30,9 @@ pub enum Error {
         /// What went wrong.
         source: std::io::Error,
     },
+
+    /// An answer that contradicts the facts it was computed from (see
+    /// [`workload::check_answer`](crate::workload::check_answer)).
+    #[error("wrong answer: {0}")]
+    WrongAnswer(String),
 }

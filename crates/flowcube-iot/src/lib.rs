@@ -27,5 +27,6 @@ pub mod load;
 pub mod notebook;
 pub mod simulator;
 pub mod spec;
+pub mod workload;
 
 pub use error::{Error, Result};
