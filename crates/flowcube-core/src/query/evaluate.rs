@@ -579,7 +579,8 @@ fn scan_partition(
         return;
     }
     let codes = encoder_codes(&plan.encoders, needed, partition);
-    let rows = selected_rows(filters, &codes, partition);
+    let rows = sorted_time_rows(plan, filters, partition)
+        .or_else(|| selected_rows(filters, &codes, partition));
     let rows = rows.as_deref();
     let n = rows.map_or(partition.len, <[u32]>::len);
     let code = |e: usize| codes[e].as_ref().expect("needed codes are computed");
@@ -632,69 +633,135 @@ where
 type CodesTest<'a> = dyn Fn(&[u32]) -> Option<bool> + 'a;
 
 /// Whether a filter on date levels can keep any row of a partition, judged from the
-/// partition's time range alone: the members of every bucket of the range are listed,
-/// and a partition none of whose buckets passes is skipped without reading a row.
+/// partition's time range alone: a partition none of whose time buckets passes is
+/// skipped without reading a row.
 fn may_keep(plan: &Plan, filter: &FactFilter, partition: &Partition) -> bool {
-    let (encoders, index_of): (&[usize], Box<CodesTest<'_>>) = match filter {
-        FactFilter::Codes { encoder, accept } => (
-            std::slice::from_ref(encoder),
-            Box::new(move |codes: &[u32]| accept.get(codes[0] as usize).copied()),
-        ),
-        FactFilter::DensePaths {
-            encoders,
-            radices,
-            accept,
-        } => (
-            encoders,
-            Box::new(move |codes: &[u32]| {
-                let index = codes
-                    .iter()
-                    .zip(radices)
-                    .fold(0, |i, (&c, &r)| i * r + c as usize);
-                accept.get(index).copied()
-            }),
-        ),
-        FactFilter::Paths { .. } => return true,
-    };
-    let Some(dates) = encoders
+    date_buckets(plan, std::slice::from_ref(filter), partition)
+        .is_none_or(|buckets| buckets.passes.contains(&true))
+}
+
+/// Which time buckets of a partition pass filters that read only date levels of one
+/// timestamp column.
+struct DateBuckets {
+    /// The timestamp column read.
+    column: usize,
+    /// The bucket width in nanoseconds: every date level read is constant within a bucket.
+    width: i64,
+    /// The index (time / width) of the bucket holding the partition's first time.
+    first: i64,
+    /// Whether every filter keeps bucket `first + i`.
+    passes: Vec<bool>,
+}
+
+/// The buckets of the partition's time range and whether the filters keep each; `None`
+/// when a filter reads something else than date levels of one column, the column has
+/// nulls, or the range has too many buckets to list.
+fn date_buckets(plan: &Plan, filters: &[FactFilter], partition: &Partition) -> Option<DateBuckets> {
+    let mut tests: Vec<(&[usize], Box<CodesTest<'_>>)> = Vec::with_capacity(filters.len());
+    for filter in filters {
+        match filter {
+            FactFilter::Codes { encoder, accept } => tests.push((
+                std::slice::from_ref(encoder),
+                Box::new(move |codes: &[u32]| accept.get(codes[0] as usize).copied()),
+            )),
+            FactFilter::DensePaths {
+                encoders,
+                radices,
+                accept,
+            } => tests.push((
+                encoders,
+                Box::new(move |codes: &[u32]| {
+                    let index = codes
+                        .iter()
+                        .zip(radices)
+                        .fold(0, |i, (&c, &r)| i * r + c as usize);
+                    accept.get(index).copied()
+                }),
+            )),
+            FactFilter::Paths { .. } => return None,
+        }
+    }
+    let dates = tests
         .iter()
+        .flat_map(|(encoders, _)| encoders.iter())
         .map(|&e| plan.encoders[e].date())
-        .collect::<Option<Vec<_>>>()
-    else {
-        return true;
-    };
-    let column = dates[0].0;
+        .collect::<Option<Vec<_>>>()?;
+    let column = dates.first()?.0;
     if dates.iter().any(|(c, _)| *c != column) {
-        return true;
+        return None;
     }
     let ColumnData::Timestamp(ts) = &partition.columns[column] else {
-        return true;
+        return None;
     };
     if arrow::array::Array::null_count(ts) > 0 {
-        return true;
+        return None;
     }
-    let Some((lo, hi)) = partition.time_ranges[column] else {
-        return true;
-    };
-    let bucket = dates
-        .iter()
-        .map(|(_, d)| d.bucket_nanos())
-        .min()
-        .unwrap_or(1);
-    let Some(tables) = dates
-        .iter()
-        .map(|(_, d)| d.bucket_codes(lo, hi, bucket))
-        .collect::<Option<Vec<_>>>()
-    else {
-        return true;
-    };
-    let mut codes = vec![0; tables.len()];
-    (0..tables[0].len()).any(|b| {
-        for (code, table) in codes.iter_mut().zip(&tables) {
-            *code = table[b];
-        }
-        index_of(&codes).unwrap_or(true)
+    let (lo, hi) = partition.time_ranges[column]?;
+    let width = dates.iter().map(|(_, d)| d.bucket_nanos()).min()?;
+    let mut passes: Option<Vec<bool>> = None;
+    for (encoders, test) in &tests {
+        let tables = encoders
+            .iter()
+            .map(|&e| {
+                let (_, coder) = plan.encoders[e].date().expect("a date encoder");
+                coder.bucket_codes(lo, hi, width)
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let mut codes = vec![0; tables.len()];
+        let kept = (0..tables[0].len()).map(|b| {
+            for (code, table) in codes.iter_mut().zip(&tables) {
+                *code = table[b];
+            }
+            test(&codes).unwrap_or(true)
+        });
+        passes = Some(match passes {
+            None => kept.collect(),
+            Some(passes) => passes.into_iter().zip(kept).map(|(a, b)| a && b).collect(),
+        });
+    }
+    Some(DateBuckets {
+        column,
+        width,
+        first: lo.div_euclid(width),
+        passes: passes?,
     })
+}
+
+/// The rows that date filters keep, found by binary search when the partition's times are
+/// in order, without reading any level code: `None` when that does not apply.
+fn sorted_time_rows(
+    plan: &Plan,
+    filters: &[FactFilter],
+    partition: &Partition,
+) -> Option<Vec<u32>> {
+    if filters.is_empty() || partition.deleted.is_some() {
+        return None;
+    }
+    let buckets = date_buckets(plan, filters, partition)?;
+    if !partition.time_sorted[buckets.column] {
+        return None;
+    }
+    let ColumnData::Timestamp(ts) = &partition.columns[buckets.column] else {
+        return None;
+    };
+    let times = ts.values();
+    let mut rows = Vec::new();
+    let mut b = 0;
+    while b < buckets.passes.len() {
+        if !buckets.passes[b] {
+            b += 1;
+            continue;
+        }
+        // A run of passing buckets is one span of time, so one range of rows.
+        let end = b + buckets.passes[b..].iter().take_while(|&&p| p).count();
+        let start_time = (buckets.first + b as i64).checked_mul(buckets.width)?;
+        let end_time = (buckets.first + end as i64).checked_mul(buckets.width)?;
+        let from = times.partition_point(|&t| t < start_time);
+        let to = times.partition_point(|&t| t < end_time);
+        rows.extend(from as u32..to as u32);
+        b = end;
+    }
+    Some(rows)
 }
 
 /// The live rows of a partition that every filter keeps; `None` when that is every row.
@@ -774,6 +841,9 @@ pub(crate) fn select_rows(state: &CubeState, filters: &[super::Filter]) -> Resul
         .map(|partition| {
             if !filters.iter().all(|f| may_keep(&plan, f, partition)) {
                 return Vec::new();
+            }
+            if let Some(rows) = sorted_time_rows(&plan, &filters, partition) {
+                return rows;
             }
             let codes = encoder_codes(&plan.encoders, &needed, partition);
             selected_rows(&filters, &codes, partition)

@@ -216,6 +216,9 @@ pub(crate) struct Partition {
     pub(crate) deleted: Option<Arc<RoaringBitmap>>,
     /// The smallest and largest value of each timestamp column (`None`: no value).
     pub(crate) time_ranges: Vec<Option<(i64, i64)>>,
+    /// Whether each timestamp column is without nulls and in ascending order, so that the
+    /// rows of a time span can be found by binary search.
+    pub(crate) time_sorted: Vec<bool>,
     /// Level codes computed from the columns (date parts), shared by every snapshot that
     /// holds this partition.
     pub(crate) cache: Arc<Mutex<HashMap<LevelCacheKey, CodeArray>>>,
@@ -522,11 +525,21 @@ impl Table {
                         _ => None,
                     })
                     .collect();
+                let time_sorted = columns
+                    .iter()
+                    .map(|c| match c {
+                        ColumnData::Timestamp(ts) => {
+                            ts.null_count() == 0 && ts.values().windows(2).all(|w| w[0] <= w[1])
+                        }
+                        _ => false,
+                    })
+                    .collect();
                 data.partitions.push(Partition {
                     columns,
                     len,
                     deleted: None,
                     time_ranges,
+                    time_sorted,
                     cache: Arc::default(),
                 });
                 data.live_rows += len;
