@@ -303,7 +303,11 @@ impl DateCoder {
     /// The code of a timestamp.
     #[inline]
     pub(crate) fn code(&self, nanos: i64) -> u32 {
-        let civil = Civil::from_nanos(nanos);
+        self.code_of(&Civil::from_nanos(nanos))
+    }
+
+    /// The code of the date and time `civil`.
+    fn code_of(&self, civil: &Civil) -> u32 {
         let mut code: u64 = 0;
         for &(field, min, count) in &self.radices {
             let v = (civil.field(field) - min).clamp(0, count as i64 - 1) as u64;
@@ -350,8 +354,26 @@ impl DateCoder {
     pub(crate) fn bucket_codes(&self, lo: i64, hi: i64, bucket: i64) -> Option<Vec<u32>> {
         const MAX_BUCKETS: i64 = 1 << 16;
         let (first, last) = (lo.div_euclid(bucket), hi.div_euclid(bucket));
-        (last - first < MAX_BUCKETS)
-            .then(|| (first..=last).map(|b| self.code(b * bucket)).collect())
+        if last - first >= MAX_BUCKETS {
+            return None;
+        }
+        // Buckets follow each other within a day: the calendar date is computed once a day.
+        let mut day = None;
+        let mut civil = Civil::from_nanos(first * bucket);
+        let codes = (first..=last).map(|b| {
+            let seconds = (b * bucket).div_euclid(NANOS_PER_SECOND);
+            let days = seconds.div_euclid(SECONDS_PER_DAY);
+            if day == Some(days) {
+                let of_day = seconds.rem_euclid(SECONDS_PER_DAY) as u32;
+                (civil.hour, civil.minute, civil.second) =
+                    (of_day / 3600, of_day / 60 % 60, of_day % 60);
+            } else {
+                civil = Civil::from_nanos(b * bucket);
+                day = Some(days);
+            }
+            self.code_of(&civil)
+        });
+        Some(codes.collect())
     }
 
     /// The member of a code.
@@ -494,6 +516,31 @@ mod tests {
         let before_epoch = nanos(1969, 12, 31, 23, 0, 0, 1);
         assert_eq!(member("HH", before_epoch), Value::from("23"));
         assert_eq!(member("d", before_epoch), Value::Int(31));
+    }
+
+    #[test]
+    fn bucket_tables_match_the_code_of_each_bucket() {
+        // Across midnight, a month end, a leap day and the epoch, for hour, minute and
+        // second buckets.
+        let spans = [
+            (nanos(2024, 2, 28, 23, 30, 0, 0), 7_200),
+            (nanos(2024, 2, 29, 23, 30, 0, 0), 7_200),
+            (nanos(2023, 12, 31, 23, 30, 0, 0), 7_200),
+            (nanos(1969, 12, 31, 23, 58, 30, 5), 7_200),
+        ];
+        for pattern in ["yyyy-MM-dd HH", "EEEE H", "D", "mm", "HH:mm:ss", "Q"] {
+            let coder = DatePattern::parse(pattern).unwrap().coder(1969, 2024);
+            let bucket = coder.bucket_nanos();
+            for (start, seconds) in spans {
+                let end = start + seconds * NANOS_PER_SECOND;
+                let table = coder.bucket_codes(start, end, bucket).unwrap();
+                let first = start.div_euclid(bucket);
+                let each: Vec<u32> = (first..=end.div_euclid(bucket))
+                    .map(|b| coder.code(b * bucket))
+                    .collect();
+                assert_eq!(table, each, "{pattern}");
+            }
+        }
     }
 
     #[test]

@@ -575,12 +575,13 @@ fn scan_partition(
     partition: &Partition,
     partial: &mut Partial,
 ) {
-    if !filters.iter().all(|f| may_keep(plan, f, partition)) {
-        return;
-    }
+    let pruned = match prune(plan, filters, partition) {
+        Pruning::Skip => return,
+        Pruning::Rows(rows) => Some(rows),
+        Pruning::Scan => None,
+    };
     let codes = encoder_codes(&plan.encoders, needed, partition);
-    let rows = sorted_time_rows(plan, filters, partition)
-        .or_else(|| selected_rows(filters, &codes, partition));
+    let rows = pruned.or_else(|| selected_rows(filters, &codes, partition));
     let rows = rows.as_deref();
     let n = rows.map_or(partition.len, <[u32]>::len);
     let code = |e: usize| codes[e].as_ref().expect("needed codes are computed");
@@ -727,23 +728,40 @@ fn date_buckets(plan: &Plan, filters: &[FactFilter], partition: &Partition) -> O
     })
 }
 
-/// The rows that date filters keep, found by binary search when the partition's times are
-/// in order, without reading any level code: `None` when that does not apply.
-fn sorted_time_rows(
-    plan: &Plan,
-    filters: &[FactFilter],
-    partition: &Partition,
-) -> Option<Vec<u32>> {
-    if filters.is_empty() || partition.deleted.is_some() {
-        return None;
+/// What the filters tell of a partition before any level code is read.
+enum Pruning {
+    /// No row passes.
+    Skip,
+    /// Exactly these rows pass, found by binary search on time-sorted rows.
+    Rows(Vec<u32>),
+    /// Rows must be tested one by one.
+    Scan,
+}
+
+/// Judges a partition from its time range: a partition none of whose time buckets passes
+/// the date filters is skipped; when every filter reads date levels only and the rows are
+/// in time order, the buckets that pass become row ranges found by binary search.
+fn prune(plan: &Plan, filters: &[FactFilter], partition: &Partition) -> Pruning {
+    if filters.is_empty() {
+        return Pruning::Scan;
     }
-    let buckets = date_buckets(plan, filters, partition)?;
-    if !partition.time_sorted[buckets.column] {
-        return None;
+    let Some(buckets) = date_buckets(plan, filters, partition) else {
+        // Some filter reads something else: judge the date filters one by one.
+        return if filters.iter().all(|f| may_keep(plan, f, partition)) {
+            Pruning::Scan
+        } else {
+            Pruning::Skip
+        };
+    };
+    if !buckets.passes.contains(&true) {
+        return Pruning::Skip;
     }
     let ColumnData::Timestamp(ts) = &partition.columns[buckets.column] else {
-        return None;
+        return Pruning::Scan;
     };
+    if partition.deleted.is_some() || !partition.time_sorted[buckets.column] {
+        return Pruning::Scan;
+    }
     let times = ts.values();
     let mut rows = Vec::new();
     let mut b = 0;
@@ -754,14 +772,16 @@ fn sorted_time_rows(
         }
         // A run of passing buckets is one span of time, so one range of rows.
         let end = b + buckets.passes[b..].iter().take_while(|&&p| p).count();
-        let start_time = (buckets.first + b as i64).checked_mul(buckets.width)?;
-        let end_time = (buckets.first + end as i64).checked_mul(buckets.width)?;
+        let span = [b, end].map(|i| (buckets.first + i as i64).checked_mul(buckets.width));
+        let [Some(start_time), Some(end_time)] = span else {
+            return Pruning::Scan;
+        };
         let from = times.partition_point(|&t| t < start_time);
         let to = times.partition_point(|&t| t < end_time);
         rows.extend(from as u32..to as u32);
         b = end;
     }
-    Some(rows)
+    Pruning::Rows(rows)
 }
 
 /// The live rows of a partition that every filter keeps; `None` when that is every row.
@@ -839,11 +859,10 @@ pub(crate) fn select_rows(state: &CubeState, filters: &[super::Filter]) -> Resul
         .partitions()
         .par_iter()
         .map(|partition| {
-            if !filters.iter().all(|f| may_keep(&plan, f, partition)) {
-                return Vec::new();
-            }
-            if let Some(rows) = sorted_time_rows(&plan, &filters, partition) {
-                return rows;
+            match prune(&plan, &filters, partition) {
+                Pruning::Skip => return Vec::new(),
+                Pruning::Rows(rows) => return rows,
+                Pruning::Scan => {}
             }
             let codes = encoder_codes(&plan.encoders, &needed, partition);
             selected_rows(&filters, &codes, partition)
