@@ -5,12 +5,9 @@
 //! `2022-04-04 08:00:59` and `00:1A:A0:OO:ZA:VP`. Stored as written it would be the largest
 //! column by far; derived, the table keeps only the keys that do not follow this rule.
 
-use std::fmt::Write as _;
-
-use chrono::{Datelike, Timelike};
-
 use arrow::array::{Array, ArrayRef, AsArray, StringArray, StringBuilder};
 use arrow::datatypes::TimestampNanosecondType;
+use flowcube_core::cube::date::civil_from_days;
 use flowcube_core::StringDerivation;
 
 /// Derives `FlowId` from `EventTime` and `MacAddress`.
@@ -26,7 +23,7 @@ impl StringDerivation for FlowIdFromTimeAndDevice {
         let times = inputs[0].as_primitive::<TimestampNanosecondType>();
         let devices = inputs[1].as_string::<i32>();
         let mut out = StringBuilder::with_capacity(times.len(), times.len() * 28);
-        let mut key = String::with_capacity(40);
+        let mut key = Vec::with_capacity(64);
         for row in 0..times.len() {
             if times.is_null(row) || devices.is_null(row) {
                 out.append_null();
@@ -34,11 +31,10 @@ impl StringDerivation for FlowIdFromTimeAndDevice {
             }
             key.clear();
             push_compact_time(&mut key, times.value(row));
-            key.push(':');
-            for part in devices.value(row).split(':') {
-                key.push_str(part);
-            }
-            out.append_value(&key);
+            key.push(b':');
+            key.extend(devices.value(row).bytes().filter(|&b| b != b':'));
+            // Digits, a colon, and a string's bytes less its (one-byte) colons: UTF-8.
+            out.append_value(std::str::from_utf8(&key).expect("valid UTF-8"));
         }
         out.finish()
     }
@@ -47,35 +43,27 @@ impl StringDerivation for FlowIdFromTimeAndDevice {
 /// Writes `nanos` as `YYYYMMDDHHMMSS`, as `%Y%m%d%H%M%S` formats it.
 ///
 /// This runs for every fact of every load, so the digits are written directly. Nanosecond
-/// timestamps span the years 1677 to 2262; other years, should the type ever allow them,
-/// take chrono's formatting, which signs them.
-fn push_compact_time(out: &mut String, nanos: i64) {
-    let t = chrono::DateTime::from_timestamp_nanos(nanos).naive_utc();
-    let year = match u32::try_from(t.year()) {
-        Ok(year) if year <= 9999 => year,
-        _ => {
-            let _ = write!(out, "{}", t.format("%Y%m%d%H%M%S"));
-            return;
-        }
-    };
-    let mut digits = [0u8; 14];
+/// timestamps span the years 1677 to 2262, so the year always has four digits.
+fn push_compact_time(out: &mut Vec<u8>, nanos: i64) {
+    let seconds = nanos.div_euclid(1_000_000_000);
+    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+    let of_day = seconds.rem_euclid(86_400) as u32;
     let fields = [
-        (year, 4),
-        (t.month(), 2),
-        (t.day(), 2),
-        (t.hour(), 2),
-        (t.minute(), 2),
-        (t.second(), 2),
+        (year.unsigned_abs(), 4),
+        (month, 2),
+        (day, 2),
+        (of_day / 3600, 2),
+        (of_day / 60 % 60, 2),
+        (of_day % 60, 2),
     ];
-    let mut end = 0;
     for (mut value, width) in fields {
-        end += width;
-        for digit in digits[end - width..end].iter_mut().rev() {
+        let start = out.len();
+        out.resize(start + width, b'0');
+        for digit in out[start..].iter_mut().rev() {
             *digit = b'0' + (value % 10) as u8;
             value /= 10;
         }
     }
-    out.push_str(std::str::from_utf8(&digits).expect("ASCII digits"));
 }
 
 #[cfg(test)]
@@ -112,10 +100,14 @@ mod tests {
             i64::MAX,                // 2262-04-11
         ];
         for nanos in samples {
-            let mut fast = String::new();
+            let mut fast = Vec::new();
             push_compact_time(&mut fast, nanos);
             let t = chrono::DateTime::from_timestamp_nanos(nanos).naive_utc();
-            assert_eq!(fast, t.format("%Y%m%d%H%M%S").to_string(), "{nanos}");
+            assert_eq!(
+                fast,
+                t.format("%Y%m%d%H%M%S").to_string().as_bytes(),
+                "{nanos}"
+            );
         }
     }
 }

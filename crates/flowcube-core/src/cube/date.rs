@@ -245,8 +245,16 @@ impl Civil {
     }
 }
 
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
-pub(crate) fn civil_from_days(days: i64) -> (i32, u32, u32) {
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian: the calendar date
+/// of a day number, as date levels read it.
+///
+/// ```
+/// use flowcube_core::cube::date::civil_from_days;
+/// assert_eq!(civil_from_days(0), (1970, 1, 1));
+/// assert_eq!(civil_from_days(19_086), (2022, 4, 4));
+/// assert_eq!(civil_from_days(-1), (1969, 12, 31));
+/// ```
+pub fn civil_from_days(days: i64) -> (i32, u32, u32) {
     // Howard Hinnant's algorithm: shift to eras of 400 years starting on March 1st.
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
