@@ -12,11 +12,15 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray, TimestampNanosecondArray};
+use arrow::array::{
+    ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, TimestampNanosecondArray,
+};
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
-use flowcube::iot::load::{read_room_folder, room_files, LoadError};
+use flowcube::iot::load::{
+    read_flow_parquet, read_room_file, read_room_folder, room_files, LoadError, LoadOptions,
+};
 use flowcube::iot::notebook;
-use flowcube::{Cube, DrillThrough, Query, Table};
+use flowcube::{Cube, DrillThrough, Query};
 use parquet::arrow::ArrowWriter;
 use tempfile::TempDir;
 
@@ -227,14 +231,10 @@ fn a_load_failing_on_an_unreadable_file_changes_no_answer() {
     assert_eq!(answers(&cube), before);
 }
 
-/// A Parquet file is read by the engine's generic [`Table::read_parquet`], which knows
-/// nothing of room files: it takes the file's schema as it is. So the rules of the room-file
-/// loader do not apply to it. This test pins what happens to the inputs that a room file
-/// would refuse or change: a missing EventTime stays a null fact time, an empty MacAddress
-/// stays empty rather than becoming `N/A`, and a missing text (Room, FlowId, MacAddress)
-/// becomes the table's null member `N/A`.
-#[test]
-fn a_parquet_file_of_flows_is_taken_as_written_not_checked_like_room_files() {
+/// A Parquet file of flows written by hand, with the cells a room file would refuse or
+/// change: a null EventTime (row 1), a null MacAddress (row 2), a null FlowId, an empty
+/// MacAddress and a null EventDuration (row 3), a null Room (row 4).
+fn flows_with_nulls(dir: &Path) -> std::path::PathBuf {
     let time = DataType::Timestamp(TimeUnit::Nanosecond, None);
     let schema = Arc::new(Schema::new(vec![
         Field::new("Room", DataType::Utf8, true),
@@ -271,28 +271,202 @@ fn a_parquet_file_of_flows_is_taken_as_written_not_checked_like_room_files() {
         Arc::new(Int64Array::from(vec![Some(1), Some(2), None, Some(4)])),
     ];
     let batch = RecordBatch::try_new(Arc::clone(&schema), columns).unwrap();
-    let dir = TempDir::new().unwrap();
-    let path = dir.path().join("flows.parquet");
-    let mut writer =
-        ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None).unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
+    let path = dir.join("flows.parquet");
+    write_parquet(&path, &[batch]);
+    path
+}
 
-    let table = Table::read_parquet(&path, notebook::table_options()).unwrap();
-    let cube = Cube::from_table(table);
+/// Writes `batches` (of one schema) to a Parquet file at `path`.
+fn write_parquet(path: &Path, batches: &[RecordBatch]) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut writer = ArrowWriter::try_new(file, batches[0].schema(), None).unwrap();
+    for batch in batches {
+        writer.write(batch).unwrap();
+    }
+    writer.close().unwrap();
+}
+
+/// A Parquet file of flows gets the rules of room files: a null EventTime fails a strict
+/// load with the row, column, value and what was expected, and leaves the cube as it was.
+#[test]
+fn a_parquet_file_of_flows_with_a_null_event_time_is_an_error_naming_row_and_column() {
+    let dir = TempDir::new().unwrap();
+    let path = flows_with_nulls(dir.path());
+
+    let err = read_flow_parquet(&path, None, &LoadOptions::strict()).unwrap_err();
+    let LoadError::BadValue {
+        path: err_path,
+        line,
+        column,
+        value,
+        expected,
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert_eq!(
+        (err_path, *line, column.as_str(), value.as_str(), *expected),
+        (&path, 1, "EventTime", "null", "a non-null timestamp")
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}:1: column EventTime: \"null\" is not a non-null timestamp",
+            path.display()
+        )
+    );
+
+    assert!(notebook::load_parquet_cube(&path).is_err());
+    let (_dir, cube) = loaded_cube();
+    let before = answers(&cube);
+    assert!(notebook::append_parquet(&cube, &path).is_err());
+    assert_eq!(answers(&cube), before);
+}
+
+/// In lenient mode the rows a room file could not hold are rejected (a null EventTime, a
+/// null Room) and the others load as from a room file: a missing MacAddress is `N/A`, a
+/// missing key an empty FlowId, a missing duration null.
+#[test]
+fn a_lenient_parquet_load_rejects_null_times_and_rooms_and_keeps_the_rest_like_csv() {
+    let dir = TempDir::new().unwrap();
+    let path = flows_with_nulls(dir.path());
+
+    let (batches, report) = read_flow_parquet(&path, None, &LoadOptions::lenient()).unwrap();
+    let rejected: Vec<(u64, Option<&str>, &str, &str)> = report
+        .rejected()
+        .map(|row| {
+            (
+                row.line,
+                row.column.as_deref(),
+                row.value.as_str(),
+                row.reason.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            (
+                1,
+                Some("EventTime"),
+                "null",
+                "expected a non-null timestamp"
+            ),
+            (4, Some("Room"), "null", "expected a non-empty room name"),
+        ]
+    );
+    assert_eq!(report.rows(), 2);
+
+    let cube = notebook::cube_from_batches(&batches).unwrap();
     let facts = DrillThrough::new().execute(&cube).unwrap();
     assert_eq!(
         cells(&facts),
         [
-            ["lab", "k1", "null", "m", "1"],
             ["lab", "k2", "2022-04-04 10:00:00", "N/A", "2"],
-            ["lab", "N/A", "2022-04-04 10:00:00", "", "null"],
-            ["N/A", "k4", "2022-04-04 10:00:00", "m", "4"],
+            ["lab", "", "2022-04-04 10:00:00", "N/A", "null"],
         ]
     );
-    // The notebook cube takes the same batch too, although its schema says EventTime has
-    // no nulls.
-    let notebook_cube = notebook::empty_cube().unwrap();
-    notebook_cube.append(&[batch]).unwrap();
-    assert_eq!(notebook_cube.num_rows(), 4);
+
+    // The same facts as a room file: empty fields where the Parquet file has nulls.
+    let csv = folder(&[(
+        "lab.csv",
+        room(&["k2,2022-04-04 10:00:00,,2", ",2022-04-04 10:00:00,,"]),
+    )]);
+    let from_csv = read_room_folder(csv.path()).unwrap();
+    assert_eq!(batches, from_csv);
+    let csv_cube = notebook::load_cube(csv.path()).unwrap();
+    assert_eq!(answers(&cube), answers(&csv_cube));
+}
+
+#[test]
+fn a_float_duration_in_a_parquet_file_is_an_error_like_a_decimal_in_a_room_file() {
+    let dir = TempDir::new().unwrap();
+    let batch = RecordBatch::try_from_iter([
+        (
+            "EventKey",
+            Arc::new(StringArray::from(vec!["k1", "k2", "k3"])) as ArrayRef,
+        ),
+        (
+            "EventTime",
+            Arc::new(StringArray::from(vec!["2022-04-04 10:00:00"; 3])) as ArrayRef,
+        ),
+        (
+            "MacAddress",
+            Arc::new(StringArray::from(vec!["m"; 3])) as ArrayRef,
+        ),
+        (
+            "EventDuration",
+            Arc::new(Float64Array::from(vec![None, Some(1.5), Some(2.0)])) as ArrayRef,
+        ),
+    ])
+    .unwrap();
+    let path = dir.path().join("lab.parquet");
+    write_parquet(&path, &[batch]);
+
+    let err = read_flow_parquet(&path, None, &LoadOptions::strict()).unwrap_err();
+    let csv = folder(&[("lab.csv", room(&["k2,2022-04-04 10:00:00,m,1.5"]))]);
+    let csv_err = read_room_folder(csv.path()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}:2: column EventDuration: \"1.5\" is not an integer number of seconds that \
+             fits in 64 bits",
+            path.display()
+        )
+    );
+    // The same message as the room file's, but for the file and the position.
+    let tail = |message: String| message.split_once(": ").unwrap().1.to_owned();
+    assert_eq!(tail(err.to_string()), tail(csv_err.to_string()));
+
+    // Lenient: a null duration is null, 1.5 and even 2.0 are not integers as written.
+    let (batches, report) = read_flow_parquet(&path, None, &LoadOptions::lenient()).unwrap();
+    let lines: Vec<(u64, &str)> = report
+        .rejected()
+        .map(|row| (row.line, row.value.as_str()))
+        .collect();
+    assert_eq!(lines, [(2, "1.5"), (3, "2.0")]);
+    let cube = notebook::cube_from_batches(&batches).unwrap();
+    assert_eq!(
+        cells(&DrillThrough::new().execute(&cube).unwrap()),
+        [["lab", "k1", "2022-04-04 10:00:00", "m", "null"]]
+    );
+}
+
+/// The golden room files written as Parquet from the room loader's own batches read back
+/// to the same batches, and give the same cube answers.
+#[test]
+fn parquet_files_of_the_golden_rooms_give_the_same_batches_and_answers_as_the_csv_files() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/default");
+    let dir = TempDir::new().unwrap();
+
+    // One Parquet file per room, named like the room: the Room column is read, and
+    // without it the file stem names the room, as for a room file.
+    let mut all = Vec::new();
+    for (name, csv_path) in room_files(&golden).unwrap() {
+        let from_csv = read_room_file(&csv_path, &name).unwrap();
+        let path = dir.path().join(format!("{name}.parquet"));
+        write_parquet(&path, &from_csv);
+        let (from_parquet, report) =
+            read_flow_parquet(&path, None, &LoadOptions::strict()).unwrap();
+        assert_eq!(from_parquet, from_csv, "{name}");
+        assert_eq!(report.rows(), from_csv[0].num_rows() as u64, "{name}");
+
+        let without_room: Vec<RecordBatch> = from_csv
+            .iter()
+            .map(|batch| batch.project(&[1, 2, 3, 4]).unwrap())
+            .collect();
+        let bare = dir.path().join(format!("{name}-bare.parquet"));
+        write_parquet(&bare, &without_room);
+        let (named, _) = read_flow_parquet(&bare, Some(&name), &LoadOptions::strict()).unwrap();
+        assert_eq!(named, from_csv, "{name}");
+        all.extend(from_csv);
+    }
+
+    // All rooms in one file.
+    let path = dir.path().join("flows.parquet");
+    write_parquet(&path, &all);
+    let parquet_cube = notebook::load_parquet_cube(&path).unwrap();
+    let csv_cube = notebook::load_cube(&golden).unwrap();
+    assert_eq!(parquet_cube.num_rows(), 47_894);
+    assert_eq!(answers(&parquet_cube), answers(&csv_cube));
 }

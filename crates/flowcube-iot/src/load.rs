@@ -36,6 +36,11 @@
 //! - Columns beyond the four required ones are ignored, though their fields must still be
 //!   UTF-8 like the rest of the file.
 //!
+//! A Parquet file of flow facts ([`read_flow_parquet`]) is checked by the same rules: its
+//! columns are found by the same names, its text values are parsed by the same parsers, and
+//! its nulls stand for empty fields; its errors and rejected rows give the 1-based row
+//! number in place of the line.
+//!
 //! In a folder, only file names ending exactly in `.csv` are rooms; names starting with `.`
 //! (hidden files such as editor backups) are skipped, so is anything that is not a file.
 //! Line numbers count `\n` line ends, as editors do for LF and CRLF files; a file using lone
@@ -56,8 +61,10 @@ use arrow::record_batch::RecordBatch;
 use csv::ByteRecord;
 use rayon::prelude::*;
 
+mod parquet;
 mod report;
 
+pub use parquet::read_flow_parquet;
 pub use report::{FileReport, LoadOptions, LoadReport, RejectedRow};
 
 /// Rows per record batch, at most.
@@ -205,6 +212,27 @@ pub enum LoadError {
         path: PathBuf,
         /// The CSV reader's error.
         source: csv::Error,
+    },
+    /// A Parquet file cannot be read as Parquet (not Parquet, damaged, or an unsupported
+    /// encoding).
+    #[error("{}: cannot read as Parquet: {source}", path.display())]
+    Parquet {
+        /// The file.
+        path: PathBuf,
+        /// The Parquet reader's error.
+        source: ::parquet::errors::ParquetError,
+    },
+    /// A column of a Parquet file has a type that cannot hold what its column requires.
+    #[error("{}: column {column} has the type {found}; expected {expected}", path.display())]
+    ColumnType {
+        /// The file.
+        path: PathBuf,
+        /// The column, named as in the file.
+        column: String,
+        /// The column's Arrow type, as Arrow writes it.
+        found: String,
+        /// The types the column may have.
+        expected: &'static str,
     },
     /// Arrow refused the columns read from the file.
     #[error("{}: cannot build a record batch: {source}", path.display())]
@@ -458,13 +486,52 @@ enum Role {
     Extra,
 }
 
-/// The required columns, in the order that messages list them.
-const REQUIRED: [(&str, Role); 4] = [
-    ("EventKey", Role::Key),
-    ("EventTime", Role::Time),
-    ("MacAddress", Role::Mac),
-    ("EventDuration", Role::Duration),
+/// The required columns of a room file, each with the names it may have, in the order that
+/// messages list them.
+const REQUIRED: [(&[&str], Role); 4] = [
+    (&["EventKey"], Role::Key),
+    (&["EventTime"], Role::Time),
+    (&["MacAddress"], Role::Mac),
+    (&["EventDuration"], Role::Duration),
 ];
+
+/// Tells the role of each of the columns `names` of the file at `path`: each of `required`
+/// must be found once, under one of its names; the other columns are [`Role::Extra`].
+///
+/// # Errors
+///
+/// [`LoadError::MissingColumns`] listing the required columns not found (by their first
+/// name), or [`LoadError::DuplicateColumn`] for one found more than once.
+fn column_roles(path: &Path, names: &[String], required: &[(&[&str], Role)]) -> Result<Vec<Role>> {
+    let found = names.join(",");
+    let mut roles = vec![Role::Extra; names.len()];
+    let mut missing = Vec::new();
+    for &(accepted, role) in required {
+        let mut at = names
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| accepted.contains(&name.as_str()));
+        match (at.next(), at.next()) {
+            (Some((index, _)), None) => roles[index] = role,
+            (None, _) => missing.push(accepted[0]),
+            (Some(_), Some(_)) => {
+                return Err(LoadError::DuplicateColumn {
+                    path: path.to_path_buf(),
+                    found,
+                    column: accepted.join(" or "),
+                })
+            }
+        }
+    }
+    if !missing.is_empty() {
+        return Err(LoadError::MissingColumns {
+            path: path.to_path_buf(),
+            found,
+            missing: missing.join(", "),
+        });
+    }
+    Ok(roles)
+}
 
 /// Reads one room file into record batches.
 struct RoomFileReader<'a> {
@@ -640,33 +707,7 @@ impl<'a> RoomFileReader<'a> {
                 }
             }
         }
-        let found = names.join(",");
-        let mut roles = vec![Role::Extra; names.len()];
-        let mut missing = Vec::new();
-        for (required, role) in REQUIRED {
-            let mut at = names
-                .iter()
-                .enumerate()
-                .filter(|(_, name)| *name == required);
-            match (at.next(), at.next()) {
-                (Some((index, _)), None) => roles[index] = role,
-                (None, _) => missing.push(required),
-                (Some(_), Some(_)) => {
-                    return Err(LoadError::DuplicateColumn {
-                        path: self.path.to_path_buf(),
-                        found,
-                        column: required.to_owned(),
-                    })
-                }
-            }
-        }
-        if !missing.is_empty() {
-            return Err(LoadError::MissingColumns {
-                path: self.path.to_path_buf(),
-                found,
-                missing: missing.join(", "),
-            });
-        }
+        let roles = column_roles(self.path, &names, &REQUIRED)?;
         self.names = names;
         Ok(roles)
     }
@@ -1020,17 +1061,18 @@ impl BatchBuilder {
     /// Builders reserved for the rows and text that `estimate` expects.
     fn with_estimate(estimate: &SizeEstimate, batch_rows: usize) -> Self {
         let rows = estimate.rows(batch_rows);
-        let text = |per_row: u64| {
-            usize::try_from(per_row)
-                .unwrap_or(0)
-                .saturating_mul(rows)
-                .min(MAX_TEXT_BYTES)
-        };
+        let text = |per_row: u64| usize::try_from(per_row).unwrap_or(0).saturating_mul(rows);
+        Self::with_capacity(rows, text(estimate.key_bytes), text(estimate.mac_bytes))
+    }
+
+    /// Builders reserved for `rows` rows holding `key_bytes` of FlowId and `mac_bytes` of
+    /// MacAddress text (each capped at what one batch may hold).
+    fn with_capacity(rows: usize, key_bytes: usize, mac_bytes: usize) -> Self {
         Self {
             rows: 0,
-            key: StringBuilder::with_capacity(rows, text(estimate.key_bytes)),
+            key: StringBuilder::with_capacity(rows, key_bytes.min(MAX_TEXT_BYTES)),
             time: TimestampNanosecondBuilder::with_capacity(rows),
-            mac: StringBuilder::with_capacity(rows, text(estimate.mac_bytes)),
+            mac: StringBuilder::with_capacity(rows, mac_bytes.min(MAX_TEXT_BYTES)),
             duration: Int64Builder::with_capacity(rows),
         }
     }
@@ -1051,13 +1093,22 @@ impl BatchBuilder {
     }
 
     /// The record batch of the rows pushed, all in `room`.
+    fn finish(self, room: &str) -> std::result::Result<RecordBatch, ArrowError> {
+        let rooms = StringArray::new_repeated(room, self.rows);
+        self.finish_with_rooms(rooms)
+    }
+
+    /// The record batch of the rows pushed, with `rooms` (one per row) as the Room column.
     ///
     /// The builders were reserved for the rows expected, which overshoots on a file whose
     /// lines are longer than their facts (wide ignored columns) and on a file's last batch;
     /// the unused capacity is given back, since the cube keeps these buffers.
-    fn finish(mut self, room: &str) -> std::result::Result<RecordBatch, ArrowError> {
+    fn finish_with_rooms(
+        mut self,
+        rooms: StringArray,
+    ) -> std::result::Result<RecordBatch, ArrowError> {
         let mut columns: Vec<ArrayRef> = vec![
-            Arc::new(StringArray::new_repeated(room, self.rows)),
+            Arc::new(rooms),
             Arc::new(self.key.finish()),
             Arc::new(self.time.finish()),
             Arc::new(self.mac.finish()),

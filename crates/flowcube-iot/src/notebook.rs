@@ -9,7 +9,7 @@ use flowcube_core::{Cube, Measure, Table, TableOptions};
 
 use crate::error::{Error, Result};
 use crate::flow_id::FlowIdFromTimeAndDevice;
-use crate::load::{flow_schema, read_room_folder};
+use crate::load::{flow_schema, read_flow_parquet, read_room_folder, LoadOptions};
 use crate::simulator::{write_room_folder, SimulatorConfig};
 use crate::spec::{FilterSpec, QuerySpec};
 
@@ -77,6 +77,18 @@ pub fn load_cube(dir: &Path) -> Result<Cube> {
     Ok(cube)
 }
 
+/// Loads a Parquet file of flow facts into a new notebook cube, checked by the rules of
+/// room files (see [`read_flow_parquet`]). Each row's room is the file's `Room` column, or
+/// the file stem when it has none.
+///
+/// # Errors
+/// The first bad column or row, with file, row, column, value and what was expected.
+pub fn load_parquet_cube(path: &Path) -> Result<Cube> {
+    let cube = empty_cube()?;
+    append_parquet(&cube, path)?;
+    Ok(cube)
+}
+
 /// The notebook cube of the built-in sample ([`SimulatorConfig::sample`]): the office is
 /// simulated into a fresh temporary folder, loaded through the same room-CSV loader as real
 /// data, and the folder removed.
@@ -107,6 +119,17 @@ pub fn sample_cube() -> Result<Cube> {
 /// The first bad file or row; the cube is then left exactly as it was.
 pub fn append_folder(cube: &Cube, dir: &Path) -> Result<()> {
     let batches = read_room_folder(dir)?;
+    cube.append(&batches)?;
+    Ok(())
+}
+
+/// Appends the flow facts of a Parquet file to `cube`, all of them or, on any error, none
+/// (see [`load_parquet_cube`]).
+///
+/// # Errors
+/// The first bad column or row; the cube is then left exactly as it was.
+pub fn append_parquet(cube: &Cube, path: &Path) -> Result<()> {
+    let (batches, _) = read_flow_parquet(path, None, &LoadOptions::strict())?;
     cube.append(&batches)?;
     Ok(())
 }
