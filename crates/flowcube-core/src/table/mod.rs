@@ -477,74 +477,69 @@ impl Table {
     /// A batch that lacks a column of the table, or has one whose type cannot be converted.
     pub fn try_append(&self, batches: &[RecordBatch]) -> Result<Table> {
         let mut data = (*self.data).clone();
-        let rows_per_partition = data.options.partition_rows;
-        let mut dictionaries: Vec<Option<Dictionary>> = vec![None; data.columns.len()];
-        // Derived columns are compared with what was written after the sequential part:
-        // (partition, column, written values, inputs).
-        let mut derivations: Vec<(usize, usize, ArrayRef, Vec<ArrayRef>)> = Vec::new();
+        let rows_per_partition = data.options.partition_rows.max(1);
+        let conformed: Vec<Vec<ArrayRef>> = batches
+            .iter()
+            .map(|batch| data.conform(batch))
+            .collect::<Result<_>>()?;
+        // The new partitions: (batch, first row, rows).
+        let cuts: Vec<(usize, usize, usize)> = batches
+            .iter()
+            .enumerate()
+            .flat_map(|(b, batch)| {
+                let rows = batch.num_rows();
+                (0..rows)
+                    .step_by(rows_per_partition)
+                    .map(move |offset| (b, offset, rows_per_partition.min(rows - offset)))
+            })
+            .collect();
 
-        for batch in batches {
-            let arrays = data.conform(batch)?;
-            let mut offset = 0;
-            while offset < batch.num_rows() {
-                let len = rows_per_partition.min(batch.num_rows() - offset);
-                let mut columns = Vec::with_capacity(arrays.len());
-                for (i, array) in arrays.iter().enumerate() {
-                    // A partition owns compact buffers: a slice would keep the whole batch's
-                    // buffers alive and make memory accounting count them once per slice.
-                    let slice = if offset == 0 && len == array.len() {
-                        Arc::clone(array)
-                    } else {
-                        compact(&array.slice(offset, len))?
-                    };
-                    if let Some((_, inputs)) = &data.derived[i] {
-                        let inputs = inputs
-                            .iter()
-                            .map(|&c| {
-                                let input = arrays[c].slice(offset, len);
-                                let target = data.columns[c].kind.data_type();
-                                if input.data_type() == &target {
-                                    Ok(input)
-                                } else {
-                                    Ok(cast(&input, &target)?)
-                                }
-                            })
-                            .collect::<Result<Vec<_>>>()?;
-                        derivations.push((data.partitions.len(), i, slice, inputs));
-                        columns.push(ColumnData::Derived(Arc::default()));
-                    } else {
-                        columns.push(data.store(i, &slice, &mut dictionaries)?);
-                    }
-                }
-                let time_ranges = columns
+        // Each partition's columns, strings coded against the partition's own dictionary,
+        // in parallel.
+        let staged: Vec<Vec<Staged<'_>>> = cuts
+            .par_iter()
+            .map(|&(b, offset, len)| data.stage(&conformed[b], offset, len))
+            .collect::<Result<_>>()?;
+
+        // The partitions' dictionaries join the table's in row order, so that codes are
+        // given in order of first appearance, as reading the rows one by one would give.
+        let mut dictionaries: Vec<Option<Dictionary>> = vec![None; data.columns.len()];
+        let maps: Vec<Vec<Vec<u32>>> = staged
+            .iter()
+            .map(|columns| {
+                columns
                     .iter()
-                    .map(|c| match c {
-                        ColumnData::Timestamp(ts) => {
-                            Some((arrow::compute::min(ts)?, arrow::compute::max(ts)?))
+                    .enumerate()
+                    .map(|(i, column)| match column {
+                        Staged::Local { values, .. } => {
+                            let dict = dictionaries[i].get_or_insert_with(|| {
+                                data.dictionaries[i].as_deref().cloned().unwrap_or_default()
+                            });
+                            values.iter().map(|value| dict.intern(value)).collect()
                         }
-                        _ => None,
+                        _ => Vec::new(),
                     })
-                    .collect();
-                let time_sorted = columns
-                    .iter()
-                    .map(|c| match c {
-                        ColumnData::Timestamp(ts) => {
-                            ts.null_count() == 0 && ts.values().windows(2).all(|w| w[0] <= w[1])
-                        }
-                        _ => false,
-                    })
-                    .collect();
-                data.partitions.push(Partition {
-                    columns,
-                    len,
-                    deleted: None,
-                    time_ranges,
-                    time_sorted,
-                    cache: Arc::default(),
-                });
-                data.live_rows += len;
-                offset += len;
-            }
+                    .collect()
+            })
+            .collect();
+
+        // Then each partition is finished in parallel: codes mapped to the table's, time
+        // ranges, and the derived columns to compare with what was written.
+        let first = data.partitions.len();
+        let built: Vec<(Partition, Vec<Derivation>)> = staged
+            .into_par_iter()
+            .zip(maps)
+            .zip(cuts.par_iter())
+            .enumerate()
+            .map(|(p, ((columns, maps), &(_, _, len)))| {
+                finish_partition(first + p, len, columns, &maps)
+            })
+            .collect();
+        let mut derivations = Vec::new();
+        for (partition, derived) in built {
+            data.live_rows += partition.len;
+            data.partitions.push(partition);
+            derivations.extend(derived);
         }
 
         let exceptions: Vec<Exceptions> = derivations
@@ -698,35 +693,57 @@ impl TableData {
     }
 
     /// Stores one converted column slice, interning strings into the new dictionaries.
-    fn store(
+    /// The columns of rows `offset..offset + len` of a conformed batch, ready to join the
+    /// table but for the codes of dictionary strings, which are the partition's own.
+    fn stage<'a>(
         &self,
-        column: usize,
-        array: &ArrayRef,
-        dictionaries: &mut [Option<Dictionary>],
-    ) -> Result<ColumnData> {
-        Ok(match self.columns[column].kind {
-            ColumnKind::DictionaryString => {
-                let dict = dictionaries[column].get_or_insert_with(|| {
-                    self.dictionaries[column]
-                        .as_deref()
-                        .cloned()
-                        .unwrap_or_default()
+        arrays: &'a [ArrayRef],
+        offset: usize,
+        len: usize,
+    ) -> Result<Vec<Staged<'a>>> {
+        let whole = offset == 0 && arrays.first().is_none_or(|a| a.len() == len);
+        let mut columns = Vec::with_capacity(arrays.len());
+        for (i, array) in arrays.iter().enumerate() {
+            let slice = array.slice(offset, len);
+            if let Some((_, inputs)) = &self.derived[i] {
+                let inputs = inputs
+                    .iter()
+                    .map(|&c| {
+                        let input = arrays[c].slice(offset, len);
+                        let target = self.columns[c].kind.data_type();
+                        if input.data_type() == &target {
+                            Ok(input)
+                        } else {
+                            Ok(cast(&input, &target)?)
+                        }
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                columns.push(Staged::Derived {
+                    written: slice,
+                    inputs,
                 });
-                let mut intern = |s: Option<&str>| dict.intern(s.unwrap_or(DEFAULT_NULL_MEMBER));
-                let codes: Vec<u32> = match array.as_dictionary_opt::<UInt32Type>() {
-                    Some(encoded) => {
-                        let values = encoded.values().as_string::<i32>();
-                        let map: Vec<u32> = values.iter().map(&mut intern).collect();
-                        let null = intern(None);
-                        encoded
-                            .keys()
-                            .iter()
-                            .map(|k| k.map_or(null, |k| map[k as usize]))
-                            .collect()
-                    }
-                    None => array.as_string::<i32>().iter().map(intern).collect(),
+            } else if self.columns[i].kind == ColumnKind::DictionaryString {
+                let (values, codes) = local_codes(array, offset, len);
+                columns.push(Staged::Local { values, codes });
+            } else {
+                // A partition owns compact buffers: a slice would keep the whole batch's
+                // buffers alive and make memory accounting count them once per slice.
+                let slice = if whole {
+                    Arc::clone(array)
+                } else {
+                    compact(&slice)?
                 };
-                ColumnData::Codes(CodeArray::from_codes(codes))
+                columns.push(Staged::Stored(self.store(i, &slice)));
+            }
+        }
+        Ok(columns)
+    }
+
+    /// A column of any kind but dictionary and derived strings, as stored.
+    fn store(&self, column: usize, array: &ArrayRef) -> ColumnData {
+        match self.columns[column].kind {
+            ColumnKind::DictionaryString | ColumnKind::DerivedString => {
+                unreachable!("dictionary and derived strings are stored apart")
             }
             ColumnKind::PlainString => {
                 let strings = array.as_string::<i32>();
@@ -746,8 +763,7 @@ impl TableData {
             ColumnKind::Timestamp => {
                 ColumnData::Timestamp(array.as_primitive::<TimestampNanosecondType>().clone())
             }
-            ColumnKind::DerivedString => unreachable!("derived columns are stored apart"),
-        })
+        }
     }
 
     /// Marks rows replaced by later rows with the same key, from partition `first_new` on.
@@ -837,6 +853,120 @@ pub(crate) fn materialized(table: &Table, partition: &Partition, column: usize) 
 }
 
 /// A copy of `array` in buffers of its own size.
+/// A column of a new partition before it joins the table.
+enum Staged<'a> {
+    /// Stored as it is.
+    Stored(ColumnData),
+    /// Dictionary strings: the partition's distinct values in order of first appearance,
+    /// and each row's index among them.
+    Local {
+        values: Vec<&'a str>,
+        codes: Vec<u32>,
+    },
+    /// A derived column: the values written, and the inputs to derive them from.
+    Derived {
+        written: ArrayRef,
+        inputs: Vec<ArrayRef>,
+    },
+}
+
+/// A derived column of a partition to check: (partition, column, written values, inputs).
+type Derivation = (usize, usize, ArrayRef, Vec<ArrayRef>);
+
+/// Rows `offset..offset + len` of a string column (plain or dictionary-encoded) as the
+/// distinct values in order of first appearance and each row's index among them; nulls
+/// are [`DEFAULT_NULL_MEMBER`].
+fn local_codes<'a>(array: &'a ArrayRef, offset: usize, len: usize) -> (Vec<&'a str>, Vec<u32>) {
+    let mut index: HashMap<&'a str, u32> = HashMap::new();
+    let mut values = Vec::new();
+    let mut code = |value: Option<&'a str>| -> u32 {
+        let value = value.unwrap_or(DEFAULT_NULL_MEMBER);
+        *index.entry(value).or_insert_with(|| {
+            values.push(value);
+            (values.len() - 1) as u32
+        })
+    };
+    let codes = match array.as_dictionary_opt::<UInt32Type>() {
+        Some(encoded) => {
+            // Every value of the dictionary, then the null member, as a reader of the
+            // dictionary would meet them.
+            let map: Vec<u32> = encoded
+                .values()
+                .as_string::<i32>()
+                .iter()
+                .map(&mut code)
+                .collect();
+            let null = code(None);
+            encoded
+                .keys()
+                .slice(offset, len)
+                .iter()
+                .map(|k| k.map_or(null, |k| map[k as usize]))
+                .collect()
+        }
+        None => {
+            let strings = array.as_string::<i32>();
+            (offset..offset + len)
+                .map(|row| code(strings.is_valid(row).then(|| strings.value(row))))
+                .collect()
+        }
+    };
+    (values, codes)
+}
+
+/// A new partition from its staged columns, `maps` giving the table's code of each local
+/// dictionary code; with the derived columns to check.
+fn finish_partition(
+    index: usize,
+    len: usize,
+    staged: Vec<Staged<'_>>,
+    maps: &[Vec<u32>],
+) -> (Partition, Vec<Derivation>) {
+    let mut derivations = Vec::new();
+    let columns: Vec<ColumnData> = staged
+        .into_iter()
+        .enumerate()
+        .map(|(c, column)| match column {
+            Staged::Stored(data) => data,
+            Staged::Local { codes, .. } => ColumnData::Codes(CodeArray::from_codes(
+                codes
+                    .into_iter()
+                    .map(|code| maps[c][code as usize])
+                    .collect(),
+            )),
+            Staged::Derived { written, inputs } => {
+                derivations.push((index, c, written, inputs));
+                ColumnData::Derived(Arc::default())
+            }
+        })
+        .collect();
+    let time_ranges = columns
+        .iter()
+        .map(|c| match c {
+            ColumnData::Timestamp(ts) => arrow::compute::min(ts).zip(arrow::compute::max(ts)),
+            _ => None,
+        })
+        .collect();
+    let time_sorted = columns
+        .iter()
+        .map(|c| match c {
+            ColumnData::Timestamp(ts) => {
+                ts.null_count() == 0 && ts.values().windows(2).all(|w| w[0] <= w[1])
+            }
+            _ => false,
+        })
+        .collect();
+    let partition = Partition {
+        columns,
+        len,
+        deleted: None,
+        time_ranges,
+        time_sorted,
+        cache: Arc::default(),
+    };
+    (partition, derivations)
+}
+
 fn compact(array: &ArrayRef) -> Result<ArrayRef> {
     let data = array.to_data();
     let mut copy = MutableArrayData::new(vec![&data], false, array.len());
@@ -982,6 +1112,41 @@ mod tests {
         assert_eq!(
             t.dictionary(0).unwrap().values().collect::<Vec<_>>(),
             ["a", "N/A"]
+        );
+    }
+
+    #[test]
+    fn codes_follow_first_appearance_across_partitions_and_batches() {
+        // Partitions of two rows are coded in parallel; the table's codes must still come
+        // in row order, as one pass over the rows gives them.
+        let batch = |values: Vec<Option<&str>>| {
+            RecordBatch::try_from_iter([("Room", Arc::new(StringArray::from(values)) as ArrayRef)])
+                .unwrap()
+        };
+        let options = TableOptions::new("t").with_partition_rows(2);
+        let t = Table::try_from_batches(
+            &[
+                batch(vec![Some("d"), Some("b"), Some("b"), Some("a"), None]),
+                batch(vec![Some("c"), Some("a"), Some("e")]),
+            ],
+            options,
+        )
+        .unwrap();
+        let t = t
+            .try_append(&[batch(vec![Some("f"), Some("d"), Some("g")])])
+            .unwrap();
+        assert_eq!(
+            t.dictionary(0).unwrap().values().collect::<Vec<_>>(),
+            ["d", "b", "a", "N/A", "c", "e", "f", "g"]
+        );
+        let rows = t.to_record_batches().unwrap();
+        let strings: Vec<&str> = rows
+            .iter()
+            .flat_map(|b| b.column(0).as_string::<i32>().iter().flatten())
+            .collect();
+        assert_eq!(
+            strings,
+            ["d", "b", "b", "a", "N/A", "c", "a", "e", "f", "d", "g"]
         );
     }
 }
