@@ -29,13 +29,19 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
         .with_context(|| format!("reading {}", args.expected.display()))?;
     let expected: ExpectedFile = serde_json::from_slice(&text)
         .with_context(|| format!("parsing {}", args.expected.display()))?;
+    if expected.charts.is_empty() {
+        anyhow::bail!("{} holds no chart to check", args.expected.display());
+    }
     let cube = args.load.load_cube(&args.data)?;
 
-    let (mut passed, mut failed) = (0, 0);
+    let (mut passed, mut failed, mut broken) = (0, 0, 0);
     for (id, chart) in expected.charts_in_order() {
         let problems = match chart.query.run(&cube) {
             Ok(result) => compare(&result, &chart.columns, &chart.rows, args.max_diffs),
-            Err(error) => vec![format!("query failed: {error}")],
+            Err(error) => {
+                broken += 1;
+                vec![format!("query failed: {error}")]
+            }
         };
         if problems.is_empty() {
             passed += 1;
@@ -49,5 +55,12 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
         }
     }
     println!("{passed} passed, {failed} failed");
+    if broken > 0 {
+        // A query that cannot run is a bad expected file, not a wrong answer.
+        anyhow::bail!(
+            "{broken} of the queries in {} could not run",
+            args.expected.display()
+        );
+    }
     Ok(failed == 0)
 }

@@ -44,8 +44,8 @@ pub struct SimulateArgs {
     /// The folder to write the room files into.
     #[arg(long)]
     out: PathBuf,
-    /// About how many flow events to write (default: the built-in sample).
-    #[arg(long)]
+    /// About how many flow events to write, at least 1 (default: the built-in sample).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     events: Option<u64>,
     /// The random seed.
     #[arg(long)]

@@ -191,3 +191,63 @@ fn lenient_load_without_bad_rows_says_so() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(text(&out.stderr), "rejected no row, loaded 1 fact(s)\n");
 }
+
+#[test]
+fn check_refuses_an_expected_file_without_charts_or_with_a_broken_query() {
+    let data = folder_with_bad_rows();
+    let dir = TempDir::new().unwrap();
+    let empty = dir.path().join("empty.json");
+    fs::write(&empty, r#"{"charts": {}}"#).unwrap();
+    let args = |expected: &Path| {
+        flowcube(&[
+            "check",
+            "--lenient",
+            "--data",
+            path_arg(data.path()),
+            "--expected",
+            path_arg(expected),
+        ])
+    };
+    let out = args(&empty);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("holds no chart to check"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let broken = dir.path().join("broken.json");
+    let chart = r#"{"charts": {"1": {"title": "t", "columns": ["Nope"], "rows": [],
+        "query": {"measures": ["Nope"], "levels": []}}}}"#;
+    fs::write(&broken, chart).unwrap();
+    let out = args(&broken);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("query failed: unknown measure \"Nope\""),
+        "{stdout}"
+    );
+    assert!(stderr.contains("1 of the queries in"), "{stderr}");
+}
+
+#[test]
+fn an_unwritable_rejects_file_is_named_once() {
+    let data = folder_with_bad_rows();
+    let rejects = data.path().join("missing-folder").join("rejects.csv");
+    let out = flowcube(&[
+        "report",
+        "--data",
+        path_arg(data.path()),
+        "--lenient",
+        "--rejects",
+        path_arg(&rejects),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    let line = stderr.lines().find(|l| l.starts_with("error: ")).unwrap();
+    assert!(
+        line.starts_with(&format!("error: {}: ", rejects.display())),
+        "{line}"
+    );
+    assert_eq!(line.matches("os error").count(), 1, "{line}");
+}

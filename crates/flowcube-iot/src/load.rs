@@ -152,8 +152,9 @@ pub enum LoadError {
         /// What is wrong with the name.
         reason: &'static str,
     },
-    /// The operating system could not list or read a file or folder.
-    #[error("cannot read {}: {source}", path.display())]
+    /// The operating system could not list, read or write a file or folder (a room file,
+    /// the folder, or the file of rejected rows).
+    #[error("{}: {source}", path.display())]
     Io {
         /// The file or folder.
         path: PathBuf,
