@@ -211,11 +211,13 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
 
     // Scan: one partial per worker, merged pairwise.
     let partitions = table.partitions();
+    let whole = table_buckets(&plan, &filters, partitions);
     let chunk = (partitions.len() / (4 * rayon::current_num_threads()).max(1)).max(1);
     let scan = |mut partial: Partial, partition: &Partition| {
         scan_partition(
             &plan,
             &filters,
+            whole.as_ref(),
             &conditions,
             &layout,
             &needed,
@@ -569,13 +571,14 @@ fn compile_filters(state: &CubeState, plan: &Plan) -> Result<Vec<FactFilter>> {
 fn scan_partition(
     plan: &Plan,
     filters: &[FactFilter],
+    whole: Option<&DateBuckets>,
     conditions: &[Vec<(usize, Vec<bool>)>],
     layout: &KeyLayout,
     needed: &[bool],
     partition: &Partition,
     partial: &mut Partial,
 ) {
-    let pruned = match prune(plan, filters, partition) {
+    let pruned = match prune(plan, filters, partition, whole) {
         Pruning::Skip => return,
         Pruning::Rows(rows) => Some(rows),
         Pruning::Scan => None,
@@ -658,6 +661,62 @@ struct DateBuckets {
 /// when a filter reads something else than date levels of one column, the column has
 /// nulls, or the range has too many buckets to list.
 fn date_buckets(plan: &Plan, filters: &[FactFilter], partition: &Partition) -> Option<DateBuckets> {
+    date_buckets_in(plan, filters, |column| partition_range(partition, column))
+}
+
+/// The buckets of the time range of every partition, and whether the filters keep each:
+/// computed once per query, then cut to each partition's range with
+/// [`DateBuckets::within`].
+fn table_buckets(
+    plan: &Plan,
+    filters: &[FactFilter],
+    partitions: &[Partition],
+) -> Option<DateBuckets> {
+    if filters.is_empty() {
+        return None;
+    }
+    date_buckets_in(plan, filters, |column| {
+        partitions
+            .iter()
+            .filter_map(|p| p.time_ranges[column])
+            .reduce(|(lo, hi), (l, h)| (lo.min(l), hi.max(h)))
+    })
+}
+
+/// The time range of a timestamp column of a partition, when it has values and no null.
+fn partition_range(partition: &Partition, column: usize) -> Option<(i64, i64)> {
+    let ColumnData::Timestamp(ts) = &partition.columns[column] else {
+        return None;
+    };
+    if arrow::array::Array::null_count(ts) > 0 {
+        return None;
+    }
+    partition.time_ranges[column]
+}
+
+impl DateBuckets {
+    /// The buckets of a partition's time range, cut from these.
+    fn within(&self, partition: &Partition) -> Option<DateBuckets> {
+        let (lo, hi) = partition_range(partition, self.column)?;
+        let first = lo.div_euclid(self.width);
+        let start = usize::try_from(first - self.first).ok()?;
+        let end = usize::try_from(hi.div_euclid(self.width) - self.first).ok()?;
+        Some(DateBuckets {
+            column: self.column,
+            width: self.width,
+            first,
+            passes: self.passes.get(start..=end)?.to_vec(),
+        })
+    }
+}
+
+/// The buckets of the range that `range` gives for the filters' timestamp column, and
+/// whether the filters keep each; `None` as [`date_buckets`] says.
+fn date_buckets_in(
+    plan: &Plan,
+    filters: &[FactFilter],
+    range: impl FnOnce(usize) -> Option<(i64, i64)>,
+) -> Option<DateBuckets> {
     let mut tests: Vec<(&[usize], Box<CodesTest<'_>>)> = Vec::with_capacity(filters.len());
     for filter in filters {
         match filter {
@@ -691,13 +750,7 @@ fn date_buckets(plan: &Plan, filters: &[FactFilter], partition: &Partition) -> O
     if dates.iter().any(|(c, _)| *c != column) {
         return None;
     }
-    let ColumnData::Timestamp(ts) = &partition.columns[column] else {
-        return None;
-    };
-    if arrow::array::Array::null_count(ts) > 0 {
-        return None;
-    }
-    let (lo, hi) = partition.time_ranges[column]?;
+    let (lo, hi) = range(column)?;
     let width = dates.iter().map(|(_, d)| d.bucket_nanos()).min()?;
     let mut passes: Option<Vec<bool>> = None;
     for (encoders, test) in &tests {
@@ -741,11 +794,22 @@ enum Pruning {
 /// Judges a partition from its time range: a partition none of whose time buckets passes
 /// the date filters is skipped; when every filter reads date levels only and the rows are
 /// in time order, the buckets that pass become row ranges found by binary search.
-fn prune(plan: &Plan, filters: &[FactFilter], partition: &Partition) -> Pruning {
+///
+/// `whole` holds the buckets of the whole table when they could be listed
+/// ([`table_buckets`]); they are cut to the partition's range rather than listed again.
+fn prune(
+    plan: &Plan,
+    filters: &[FactFilter],
+    partition: &Partition,
+    whole: Option<&DateBuckets>,
+) -> Pruning {
     if filters.is_empty() {
         return Pruning::Scan;
     }
-    let Some(buckets) = date_buckets(plan, filters, partition) else {
+    let buckets = whole
+        .and_then(|whole| whole.within(partition))
+        .or_else(|| date_buckets(plan, filters, partition));
+    let Some(buckets) = buckets else {
         // Some filter reads something else: judge the date filters one by one.
         return if filters.iter().all(|f| may_keep(plan, f, partition)) {
             Pruning::Scan
@@ -854,12 +918,12 @@ pub(crate) fn select_rows(state: &CubeState, filters: &[super::Filter]) -> Resul
             }
         }
     }
-    Ok(state
-        .table()
-        .partitions()
+    let partitions = state.table().partitions();
+    let whole = table_buckets(&plan, &filters, partitions);
+    Ok(partitions
         .par_iter()
         .map(|partition| {
-            match prune(&plan, &filters, partition) {
+            match prune(&plan, &filters, partition, whole.as_ref()) {
                 Pruning::Skip => return Vec::new(),
                 Pruning::Rows(rows) => return rows,
                 Pruning::Scan => {}
