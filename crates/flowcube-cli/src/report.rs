@@ -3,13 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use std::sync::Arc;
 
-use arrow::array::{AsArray, RecordBatch, StringArray};
-use arrow::compute::cast;
-use arrow::datatypes::{DataType, Field, Schema};
-use arrow::util::display::FormatOptions;
-use arrow::util::pretty::pretty_format_batches_with_options;
+use arrow::array::RecordBatch;
 use clap::Args;
 use flowcube_core::Cube;
 use flowcube_iot::notebook;
@@ -98,12 +93,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
             .query
             .run(&cube)
             .with_context(|| format!("chart {} ({})", chart.id, chart.title))?;
-        let levels = result.num_columns() - chart.query.measures.len().min(result.num_columns());
-        let levels = if chart.query.drillthrough.is_some() {
-            0
-        } else {
-            levels
-        };
+        let levels = flowcube_viz::level_columns(&chart, &result);
         print_chart(chart.id, chart.title, &result, levels, args.rows)?;
         charts.insert(
             chart.id.to_owned(),
@@ -172,7 +162,6 @@ fn write_pictures(
     Ok(())
 }
 
-/// Prints a chart's answer; the first `levels` columns are levels, whose nulls are totals.
 fn print_chart(
     id: &str,
     title: &str,
@@ -181,36 +170,12 @@ fn print_chart(
     max_rows: usize,
 ) -> anyhow::Result<()> {
     println!("== Chart {id}: {title} ==");
+    println!("{}", flowcube_viz::answer_table(result, levels, max_rows)?);
     let shown = if max_rows == 0 {
         result.num_rows()
     } else {
         max_rows.min(result.num_rows())
     };
-    let mut columns = result.slice(0, shown).columns().to_vec();
-    let mut fields: Vec<Field> = result
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.as_ref().clone())
-        .collect();
-    for (column, field) in columns.iter_mut().zip(&mut fields).take(levels) {
-        let text = cast(column, &DataType::Utf8)?;
-        let labelled: StringArray = text
-            .as_string::<i32>()
-            .iter()
-            .map(|v| Some(v.unwrap_or("Total")))
-            .collect();
-        *column = Arc::new(labelled);
-        *field = Field::new(field.name(), DataType::Utf8, false);
-    }
-    let shown_batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?;
-    let options = FormatOptions::default()
-        .with_null("null")
-        .with_timestamp_format(Some("%Y-%m-%d %H:%M:%S%.f"));
-    println!(
-        "{}",
-        pretty_format_batches_with_options(&[shown_batch], &options)?
-    );
     if shown < result.num_rows() {
         println!(
             "... {} more rows ({} in all; --rows 0 prints every row)",

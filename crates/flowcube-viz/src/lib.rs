@@ -45,6 +45,7 @@ mod plot;
 mod scatter;
 mod style;
 mod table;
+mod text;
 mod time_axis;
 pub mod walkthrough;
 
@@ -61,6 +62,7 @@ pub use line::line_chart;
 pub use scatter::scatter_panels;
 pub use style::{format_value, room_colour};
 pub use table::{fact_table, pivot_table, PivotOrder};
+pub use text::{answer_table, level_columns};
 
 /// A drawn chart: its text and the numbers it drew.
 #[derive(Debug, Clone, PartialEq)]

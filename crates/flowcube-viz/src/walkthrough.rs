@@ -19,7 +19,6 @@
 use std::path::PathBuf;
 
 use arrow::array::RecordBatch;
-use arrow::util::pretty::pretty_format_batches;
 use flowcube_core::Cube;
 use flowcube_iot::notebook::charts;
 
@@ -45,8 +44,8 @@ pub fn show(cube: &Cube, id: &str, answer: &RecordBatch) -> Result<PathBuf> {
     }
 
     println!("Chart {id}: {}", chart.title);
-    let shown = answer.slice(0, answer.num_rows().min(PRINTED_ROWS));
-    println!("{}", pretty_format_batches(&[shown])?);
+    let levels = crate::level_columns(&chart, answer);
+    println!("{}", crate::answer_table(answer, levels, PRINTED_ROWS)?);
     if answer.num_rows() > PRINTED_ROWS {
         println!("... {} rows in all", answer.num_rows());
     }
