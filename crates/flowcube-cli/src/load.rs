@@ -43,6 +43,9 @@ impl LoadArgs {
                 eprintln!("rejected rows written to {}", path.display());
             }
         }
-        Ok(notebook::cube_from_batches(&batches)?)
+        let cube = notebook::cube_from_batches(&batches)?;
+        drop(batches);
+        crate::memory::release_free_memory();
+        Ok(cube)
     }
 }

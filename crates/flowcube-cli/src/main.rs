@@ -1,11 +1,12 @@
 //! The `flowcube` command: the notebook report, golden checks, the office simulator, and
 //! the benchmark of the chart queries.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 mod bench;
 mod check;
 mod load;
+mod memory;
 mod progress;
 mod report;
 
