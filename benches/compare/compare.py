@@ -557,8 +557,8 @@ def tables(flowcube, peers, threads, repeat):
         "",
         "| load | ms |",
         "|---|---:|",
-        f"| flowcube load (parse {flowcube['load']['parse_ms']:.0f} + append "
-        f"{flowcube['load']['append_ms']:.0f}) | {flowcube['load']['total_ms']:.0f} |",
+        f"| flowcube load (read {flowcube['load']['read_ms']:.0f} + commit "
+        f"{flowcube['load']['commit_ms']:.0f}) | {flowcube['load']['total_ms']:.0f} |",
     ]
     for name, figures in peers:
         label = "DuckDB read_csv" if name == "duckdb" else "Polars read_csv + concat"

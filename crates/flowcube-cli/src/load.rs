@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use flowcube_core::Cube;
-use flowcube_iot::load::{read_room_folder_with, LoadOptions};
+use flowcube_iot::load::LoadOptions;
 use flowcube_iot::notebook;
 
 /// Rejected rows printed on standard error, at most; `--rejects` writes them all.
@@ -32,7 +32,10 @@ impl LoadArgs {
             LoadOptions::strict()
         };
         options.rejects.clone_from(&self.rejects);
-        let (batches, report) = read_room_folder_with(dir, &options)?;
+        let cube = notebook::empty_cube()?;
+        let report = notebook::append_folder_with(&cube, dir, &options)?;
+        // The load has freed the batches it read; give that memory back to the system.
+        crate::memory::release_free_memory();
         if self.lenient {
             if report.num_rejected() == 0 {
                 eprintln!("rejected no row, loaded {} fact(s)", report.rows());
@@ -43,9 +46,6 @@ impl LoadArgs {
                 eprintln!("rejected rows written to {}", path.display());
             }
         }
-        let cube = notebook::cube_from_batches(&batches)?;
-        drop(batches);
-        crate::memory::release_free_memory();
         Ok(cube)
     }
 }

@@ -52,5 +52,7 @@ pub use cube::{Cube, CubeState, DatePattern, Hierarchy, Level, LevelSource};
 pub use error::{Error, Result};
 pub use measure::{BinaryOp, Measure, OriginAggregation};
 pub use query::{Comparison, DrillThrough, Filter, Query};
-pub use table::{ColumnKind, ColumnSpec, Dictionary, StringDerivation, Table, TableOptions};
+pub use table::{
+    ColumnKind, ColumnSpec, Dictionary, StagedRows, StringDerivation, Table, TableOptions,
+};
 pub use value::Value;

@@ -253,6 +253,24 @@ pub enum LoadError {
         /// Arrow's error.
         source: ArrowError,
     },
+    /// The rows read could not be converted for the table they were read for (see
+    /// [`read_room_folder_into`]).
+    #[error("{}: the rows read do not fit the table: {source}", path.display())]
+    Table {
+        /// The file.
+        path: PathBuf,
+        /// The table's error.
+        source: flowcube_core::Error,
+    },
+}
+
+/// What a reader makes of each record batch as soon as it is cut (see
+/// [`read_room_folder_into`]).
+pub type Convert<'a, T> = dyn Fn(RecordBatch) -> flowcube_core::Result<T> + Sync + 'a;
+
+/// The conversion that keeps record batches as they are.
+fn keep(batch: RecordBatch) -> flowcube_core::Result<RecordBatch> {
+    Ok(batch)
 }
 
 /// The schema of the flow fact table: `Room`, `FlowId`, `EventTime`, `MacAddress`,
@@ -431,9 +449,28 @@ pub fn read_room_folder_with(
     dir: &Path,
     options: &LoadOptions,
 ) -> Result<(Vec<RecordBatch>, LoadReport)> {
+    read_room_folder_into(dir, options, &keep)
+}
+
+/// Reads every room file of the folder as [`read_room_folder_with`] does, handing each
+/// record batch to `convert` as soon as it is cut and keeping only what `convert` returns,
+/// in row order.
+///
+/// A loader that converts the batches into a table's rows ([`flowcube_core::Cube::stage`])
+/// holds those rows and one batch per worker thread, rather than every batch of the
+/// folder: the memory of a load is bounded by the table, not by the files.
+///
+/// # Errors
+///
+/// Those of [`read_room_folder_with`], and [`LoadError::Table`] when `convert` fails.
+pub fn read_room_folder_into<T: Send>(
+    dir: &Path,
+    options: &LoadOptions,
+    convert: &Convert<'_, T>,
+) -> Result<(Vec<T>, LoadReport)> {
     let rooms = room_files(dir)?;
     let first_failed = AtomicUsize::new(usize::MAX);
-    let results: Vec<Result<Option<FileRead>>> = rooms
+    let results: Vec<Result<Option<FileRead<T>>>> = rooms
         .par_iter()
         .enumerate()
         .map(|(index, (room, path))| {
@@ -441,7 +478,8 @@ pub fn read_room_folder_with(
                 first_failed: &first_failed,
                 index,
             };
-            let reader = RoomFileReader::new(path, room, BATCH_ROWS, options.strict);
+            let reader =
+                RoomFileReader::new(path, room, BATCH_ROWS, options.strict).converting(convert);
             let result = reader.read(Some(&stop));
             if result.is_err() {
                 first_failed.fetch_min(index, Ordering::Relaxed);
@@ -463,8 +501,8 @@ pub fn read_room_folder_with(
     Ok((batches, report))
 }
 
-/// The batches of one file and its report.
-type FileRead = (Vec<RecordBatch>, FileReport);
+/// The converted batches of one file and its report.
+type FileRead<T> = (Vec<T>, FileReport);
 
 /// Tells a file reader of a folder that an earlier file (in room order) has failed, so that
 /// its own rows can no longer matter.
@@ -544,8 +582,8 @@ fn column_roles(path: &Path, names: &[String], required: &[(&[&str], Role)]) -> 
     Ok(roles)
 }
 
-/// Reads one room file into record batches.
-struct RoomFileReader<'a> {
+/// Reads one room file into record batches, each converted as soon as it is cut.
+struct RoomFileReader<'a, T> {
     /// The file.
     path: &'a Path,
     /// The Room value of every row.
@@ -562,9 +600,11 @@ struct RoomFileReader<'a> {
     lines: LineCounter,
     /// Files with more bytes of rows than this are read in parallel spans.
     span_min_bytes: u64,
+    /// What each batch becomes.
+    convert: &'a Convert<'a, T>,
 }
 
-impl<'a> RoomFileReader<'a> {
+impl<'a> RoomFileReader<'a, RecordBatch> {
     /// A reader of `path` for `room`, cutting batches at `batch_rows` rows; a bad row fails
     /// the read if `strict`, else it is rejected.
     fn new(path: &'a Path, room: &'a str, batch_rows: usize, strict: bool) -> Self {
@@ -580,9 +620,27 @@ impl<'a> RoomFileReader<'a> {
             rejected: Vec::new(),
             lines: LineCounter::default(),
             span_min_bytes: SPAN_MIN_BYTES,
+            convert: &keep,
         }
     }
 
+    /// The same reader, converting each batch with `convert`.
+    fn converting<T>(self, convert: &'a Convert<'a, T>) -> RoomFileReader<'a, T> {
+        RoomFileReader {
+            path: self.path,
+            room: self.room,
+            batch_rows: self.batch_rows,
+            strict: self.strict,
+            names: self.names,
+            rejected: self.rejected,
+            lines: self.lines,
+            span_min_bytes: self.span_min_bytes,
+            convert,
+        }
+    }
+}
+
+impl<'a, T: Send> RoomFileReader<'a, T> {
     /// A reader of the same file for one span of its rows, with the header already read.
     fn for_span(&self) -> Self {
         Self {
@@ -595,7 +653,7 @@ impl<'a> RoomFileReader<'a> {
 
     /// Reads the file into batches and its report; `None` if `stop` asked to stop before
     /// the end.
-    fn read(mut self, stop: Option<&Stop<'_>>) -> Result<Option<FileRead>> {
+    fn read(mut self, stop: Option<&Stop<'_>>) -> Result<Option<FileRead<T>>> {
         if self.room.len() > MAX_TEXT_BYTES {
             return Err(LoadError::BadRoomName {
                 path: self.path.to_path_buf(),
@@ -681,16 +739,12 @@ impl<'a> RoomFileReader<'a> {
         spans: &[(u64, u64)],
         roles: &[Role],
         stop: Option<&Stop<'_>>,
-    ) -> Result<Option<Option<(Vec<RecordBatch>, u64)>>> {
+    ) -> Result<Option<Option<(Vec<T>, u64)>>> {
         if spans.len() < 2 {
             return Ok(None);
         }
         let this = &*self;
-        let reads: Vec<(
-            Result<Option<(Vec<RecordBatch>, u64)>>,
-            bool,
-            Vec<RejectedRow>,
-        )> = spans
+        let reads: Vec<(Result<Option<(Vec<T>, u64)>>, bool, Vec<RejectedRow>)> = spans
             .par_iter()
             .map(|&(start, end)| {
                 let mut part = this.for_span();
@@ -739,7 +793,7 @@ impl<'a> RoomFileReader<'a> {
         len: u64,
         roles: &[Role],
         stop: Option<&Stop<'_>>,
-    ) -> Result<Option<(Vec<RecordBatch>, u64)>> {
+    ) -> Result<Option<(Vec<T>, u64)>> {
         let columns = roles.len();
         let mut batches = Vec::new();
         let mut rows = 0u64;
@@ -856,20 +910,19 @@ impl<'a> RoomFileReader<'a> {
 
     /// Turns the full `batch` into a record batch and starts the next one in its place,
     /// sized from what the file has shown so far (`read` bytes of it).
-    fn cut(
-        &self,
-        batch: &mut BatchBuilder,
-        estimate: &mut SizeEstimate,
-        read: u64,
-    ) -> Result<RecordBatch> {
+    fn cut(&self, batch: &mut BatchBuilder, estimate: &mut SizeEstimate, read: u64) -> Result<T> {
         estimate.observe(batch, read);
         let next = BatchBuilder::with_estimate(estimate, self.batch_rows);
         self.finish(std::mem::replace(batch, next))
     }
 
-    /// Turns `batch` into a record batch of this file's room.
-    fn finish(&self, batch: BatchBuilder) -> Result<RecordBatch> {
-        batch.finish(self.room).map_err(|source| LoadError::Arrow {
+    /// Turns `batch` into a record batch of this file's room, converted.
+    fn finish(&self, batch: BatchBuilder) -> Result<T> {
+        let batch = batch.finish(self.room).map_err(|source| LoadError::Arrow {
+            path: self.path.to_path_buf(),
+            source,
+        })?;
+        (self.convert)(batch).map_err(|source| LoadError::Table {
             path: self.path.to_path_buf(),
             source,
         })

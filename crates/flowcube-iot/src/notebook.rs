@@ -9,7 +9,7 @@ use flowcube_core::{Cube, Measure, Table, TableOptions};
 
 use crate::error::{Error, Result};
 use crate::flow_id::FlowIdFromTimeAndDevice;
-use crate::load::{flow_schema, read_flow_parquet, read_room_folder, LoadOptions};
+use crate::load::{flow_schema, read_flow_parquet, read_room_folder_into, LoadOptions, LoadReport};
 use crate::simulator::{write_room_folder, SimulatorConfig};
 use crate::spec::{FilterSpec, QuerySpec};
 
@@ -118,13 +118,21 @@ pub fn sample_cube() -> Result<Cube> {
 /// # Errors
 /// The first bad file or row; the cube is then left exactly as it was.
 pub fn append_folder(cube: &Cube, dir: &Path) -> Result<()> {
-    // TODO: every file's batches are held until the append, so the peak memory of a load
-    // is the parsed batches and the table side by side (about 110 bytes per fact at 10^7).
-    // Appending into a staged table file by file would bound it by the table and one
-    // file's batches, keeping the all-or-nothing rule.
-    let batches = read_room_folder(dir)?;
-    cube.append(&batches)?;
-    Ok(())
+    append_folder_with(cube, dir, &LoadOptions::strict()).map(|_| ())
+}
+
+/// Appends the room files of a folder to `cube` as `options` ask (strict, or lenient with
+/// a report of the rows left out), all of them or, on any error, none.
+///
+/// Each batch is converted into the cube's rows as soon as it is read, so a load holds the
+/// table and the rows being added, not the files' batches.
+///
+/// # Errors
+/// Those of [`read_room_folder_with`]; the cube is then left exactly as it was.
+pub fn append_folder_with(cube: &Cube, dir: &Path, options: &LoadOptions) -> Result<LoadReport> {
+    let (staged, report) = read_room_folder_into(dir, options, &|batch| cube.stage(&batch))?;
+    cube.append_staged(staged)?;
+    Ok(report)
 }
 
 /// Appends the flow facts of a Parquet file to `cube`, all of them or, on any error, none

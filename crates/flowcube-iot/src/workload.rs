@@ -112,7 +112,13 @@ impl FactTotals {
     /// # Errors
     /// A table without the columns of the flow schema.
     pub fn of(cube: &Cube) -> Result<FactTotals> {
-        FactTotals::of_batches(&cube.snapshot().table().to_record_batches()?)
+        let state = cube.snapshot();
+        FactTotals::of_batch_results(
+            state
+                .table()
+                .record_batches()
+                .map(|b| b.map_err(Into::into)),
+        )
     }
 
     /// The totals of facts in record batches of the flow schema, such as
@@ -121,6 +127,10 @@ impl FactTotals {
     /// # Errors
     /// A batch without the columns of the flow schema.
     pub fn of_batches(batches: &[RecordBatch]) -> Result<FactTotals> {
+        FactTotals::of_batch_results(batches.iter().cloned().map(Ok))
+    }
+
+    fn of_batch_results(batches: impl Iterator<Item = Result<RecordBatch>>) -> Result<FactTotals> {
         let mut totals = FactTotals {
             rows: 0,
             duration_sum: 0,
@@ -129,6 +139,7 @@ impl FactTotals {
         };
         let mut rooms = std::collections::BTreeSet::new();
         for batch in batches {
+            let batch = batch?;
             let column = |name: &str| {
                 batch
                     .column_by_name(name)

@@ -10,11 +10,12 @@ pub mod date;
 use std::sync::{Arc, Mutex, RwLock};
 
 use arrow::array::RecordBatch;
+use rayon::prelude::*;
 use rayon::ThreadPool;
 
 use crate::error::{Error, Result};
 use crate::measure::Measure;
-use crate::table::{ColumnKind, Table};
+use crate::table::{ColumnKind, StagedRows, Table};
 
 pub use aggregate::{AggregateSpec, TimeBucket};
 pub use date::DatePattern;
@@ -222,13 +223,14 @@ impl CubeState {
 #[derive(Clone)]
 pub struct Cube {
     shared: Arc<Shared>,
+    /// The pool this handle's queries and appends run on; rayon's global pool when `None`.
+    pool: Option<Arc<ThreadPool>>,
 }
 
 struct Shared {
     state: RwLock<Arc<CubeState>>,
     // Serialises writers so that no append or definition is lost between read and swap.
     writer: Mutex<()>,
-    pool: Option<Arc<ThreadPool>>,
 }
 
 impl std::fmt::Debug for Cube {
@@ -289,20 +291,38 @@ impl Cube {
             shared: Arc::new(Shared {
                 state: RwLock::new(Arc::new(state)),
                 writer: Mutex::new(()),
-                pool: None,
             }),
+            pool: None,
         }
     }
 
-    /// The same cube state, with queries run on `pool` instead of rayon's global pool.
-    /// The returned handle shares nothing with `self` from then on.
+    /// A handle to the same cube whose queries and appends run on `pool` instead of
+    /// rayon's global pool. It shares the state with `self`: an append through either
+    /// handle is seen by both.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    /// use flowcube_core::{Cube, Query, Table, TableOptions};
+    ///
+    /// let batch = RecordBatch::try_from_iter([
+    ///     ("Room", Arc::new(StringArray::from(vec!["lab", "bullpen"])) as ArrayRef),
+    ///     ("Seconds", Arc::new(Int64Array::from(vec![5, 7])) as ArrayRef),
+    /// ])?;
+    /// let cube = Cube::from_table(Table::try_from_batches(&[batch.clone()], TableOptions::new("Flows"))?);
+    /// let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+    /// let single = cube.with_thread_pool(Arc::new(pool));
+    ///
+    /// single.append(&[batch])?;
+    /// assert_eq!(cube.num_rows(), 4);
+    /// let answer = Query::new().measures(["Seconds.SUM"]).execute(&single)?;
+    /// assert_eq!(answer.num_rows(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_thread_pool(&self, pool: Arc<ThreadPool>) -> Cube {
         Cube {
-            shared: Arc::new(Shared {
-                state: RwLock::new(self.snapshot()),
-                writer: Mutex::new(()),
-                pool: Some(pool),
-            }),
+            shared: Arc::clone(&self.shared),
+            pool: Some(pool),
         }
     }
 
@@ -313,30 +333,59 @@ impl Cube {
 
     /// Runs `f` on the cube's thread pool.
     pub(crate) fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
-        match &self.shared.pool {
+        match &self.pool {
             Some(pool) => pool.install(f),
             None => f(),
         }
     }
 
     /// Changes the state under the writer lock; the state is replaced only on success.
-    fn update(&self, change: impl FnOnce(&mut CubeState) -> Result<()>) -> Result<()> {
+    fn update(&self, change: impl FnOnce(&mut CubeState) -> Result<()> + Send) -> Result<()> {
         let _writer = self.shared.writer.lock().unwrap_or_else(|e| e.into_inner());
         let mut next = (*self.snapshot()).clone();
-        change(&mut next)?;
+        self.install(|| change(&mut next))?;
         *self.shared.state.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
         Ok(())
     }
 
     /// Appends rows. Queries see all of them or none; on error nothing changes.
     ///
+    /// The rows are converted ([`Cube::stage`]) before the cube's writer lock is taken,
+    /// so that only their final joining waits for other writers.
+    ///
     /// # Errors
     /// See [`Table::try_append`].
     pub fn append(&self, batches: &[RecordBatch]) -> Result<()> {
+        let table = self.snapshot().table.clone();
+        let staged = self.install(|| {
+            batches
+                .par_iter()
+                .map(|batch| table.stage(batch))
+                .collect::<Result<Vec<_>>>()
+        })?;
+        self.append_staged(staged)
+    }
+
+    /// Converts the rows of `batch` for this cube's table without adding them: see
+    /// [`Table::stage`]. [`Cube::append_staged`] adds them.
+    ///
+    /// # Errors
+    /// See [`Table::stage`].
+    pub fn stage(&self, batch: &RecordBatch) -> Result<StagedRows> {
+        let table = self.snapshot().table.clone();
+        self.install(|| table.stage(batch))
+    }
+
+    /// Appends rows staged by [`Cube::stage`], in the order given. Queries see all of them
+    /// or none; on error nothing changes.
+    ///
+    /// # Errors
+    /// See [`Table::try_append_staged`].
+    pub fn append_staged(&self, staged: Vec<StagedRows>) -> Result<()> {
         self.update(|state| {
-            let span = tracing::debug_span!("append", batches = batches.len());
+            let span = tracing::debug_span!("append", batches = staged.len());
             let _enter = span.enter();
-            state.table = state.table.try_append(batches)?;
+            state.table = state.table.try_append_staged(staged)?;
             for aggregate in &mut state.aggregates {
                 aggregate.fold(&state.table)?;
             }

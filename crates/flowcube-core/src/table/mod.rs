@@ -15,6 +15,7 @@
 
 mod codes;
 mod dictionary;
+mod stage;
 
 use std::sync::{Arc, Mutex};
 
@@ -23,10 +24,9 @@ use arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray,
     TimestampNanosecondArray, UInt32Array,
 };
-use arrow::compute::{cast, cast_with_options, take, CastOptions};
+use arrow::compute::{cast_with_options, take, CastOptions};
 use arrow::datatypes::{
     DataType, Field, Float64Type, Int64Type, Schema, SchemaRef, TimeUnit, TimestampNanosecondType,
-    UInt32Type,
 };
 use hashbrown::HashMap;
 use rayon::prelude::*;
@@ -34,6 +34,7 @@ use roaring::RoaringBitmap;
 
 pub(crate) use codes::{with_codes, CodeArray};
 pub use dictionary::Dictionary;
+pub use stage::StagedRows;
 
 use crate::error::{Error, Result};
 
@@ -184,11 +185,13 @@ pub(crate) enum ColumnData {
     Derived(Arc<Exceptions>),
 }
 
-/// Rows of a derived column stored as written: sorted row numbers and their values.
-#[derive(Debug, Default)]
+/// Rows of a derived column stored as written: sorted row numbers and their values, in
+/// one string array (a column whose values mostly differ from the derived ones costs
+/// about what a plain string column would).
+#[derive(Debug)]
 pub(crate) struct Exceptions {
     rows: Vec<u32>,
-    values: Vec<Box<str>>,
+    values: StringArray,
 }
 
 impl ColumnData {
@@ -200,9 +203,7 @@ impl ColumnData {
             ColumnData::Float64(a) => a.get_buffer_memory_size(),
             ColumnData::Boolean(a) => a.get_buffer_memory_size(),
             ColumnData::Timestamp(a) => a.get_buffer_memory_size(),
-            ColumnData::Derived(e) => {
-                e.rows.capacity() * 4 + e.values.iter().map(|v| v.len() + 16).sum::<usize>()
-            }
+            ColumnData::Derived(e) => e.rows.capacity() * 4 + e.values.get_buffer_memory_size(),
         }
     }
 }
@@ -248,6 +249,8 @@ struct TableData {
     live_rows: usize,
     /// Per column: its derivation and the indices of its inputs, for derived columns.
     derived: Vec<Option<Derived>>,
+    /// Shared by every snapshot of one table, and by no other table.
+    lineage: u64,
 }
 
 /// A derivation and the indices of its input columns.
@@ -361,6 +364,7 @@ impl Table {
                 key_index,
                 live_rows: 0,
                 derived,
+                lineage: stage::new_lineage(),
             }),
         })
     }
@@ -476,94 +480,11 @@ impl Table {
     /// # Errors
     /// A batch that lacks a column of the table, or has one whose type cannot be converted.
     pub fn try_append(&self, batches: &[RecordBatch]) -> Result<Table> {
-        let mut data = (*self.data).clone();
-        let rows_per_partition = data.options.partition_rows.max(1);
-        let conformed: Vec<Vec<ArrayRef>> = batches
-            .iter()
-            .map(|batch| data.conform(batch))
-            .collect::<Result<_>>()?;
-        // The new partitions: (batch, first row, rows).
-        let cuts: Vec<(usize, usize, usize)> = batches
-            .iter()
-            .enumerate()
-            .flat_map(|(b, batch)| {
-                let rows = batch.num_rows();
-                (0..rows)
-                    .step_by(rows_per_partition)
-                    .map(move |offset| (b, offset, rows_per_partition.min(rows - offset)))
-            })
-            .collect();
-
-        // Each partition's columns, strings coded against the partition's own dictionary,
-        // in parallel.
-        let staged: Vec<Vec<Staged<'_>>> = cuts
+        let staged: Vec<StagedRows> = batches
             .par_iter()
-            .map(|&(b, offset, len)| data.stage(&conformed[b], offset, len))
+            .map(|batch| self.stage(batch))
             .collect::<Result<_>>()?;
-
-        // The partitions' dictionaries join the table's in row order, so that codes are
-        // given in order of first appearance, as reading the rows one by one would give.
-        let mut dictionaries: Vec<Option<Dictionary>> = vec![None; data.columns.len()];
-        let maps: Vec<Vec<Vec<u32>>> = staged
-            .iter()
-            .map(|columns| {
-                columns
-                    .iter()
-                    .enumerate()
-                    .map(|(i, column)| match column {
-                        Staged::Local { values, .. } => {
-                            let dict = dictionaries[i].get_or_insert_with(|| {
-                                data.dictionaries[i].as_deref().cloned().unwrap_or_default()
-                            });
-                            values.iter().map(|value| dict.intern(value)).collect()
-                        }
-                        _ => Vec::new(),
-                    })
-                    .collect()
-            })
-            .collect();
-
-        // Then each partition is finished in parallel: codes mapped to the table's, time
-        // ranges, and the derived columns to compare with what was written.
-        let first = data.partitions.len();
-        let built: Vec<(Partition, Vec<Derivation>)> = staged
-            .into_par_iter()
-            .zip(maps)
-            .zip(cuts.par_iter())
-            .enumerate()
-            .map(|(p, ((columns, maps), &(_, _, len)))| {
-                finish_partition(first + p, len, columns, &maps)
-            })
-            .collect();
-        let mut derivations = Vec::new();
-        for (partition, derived) in built {
-            data.live_rows += partition.len;
-            data.partitions.push(partition);
-            derivations.extend(derived);
-        }
-
-        let exceptions: Vec<Exceptions> = derivations
-            .par_iter()
-            .map(|(_, c, written, inputs)| {
-                let (derivation, _) = data.derived[*c].as_ref().expect("a derived column");
-                exceptions_of(derivation.as_ref(), written, inputs)
-            })
-            .collect();
-        for ((p, c, _, _), exceptions) in derivations.iter().zip(exceptions) {
-            data.partitions[*p].columns[*c] = ColumnData::Derived(Arc::new(exceptions));
-        }
-
-        for (slot, dict) in data.dictionaries.iter_mut().zip(dictionaries) {
-            if let Some(dict) = dict {
-                *slot = Some(Arc::new(dict));
-            }
-        }
-        if !data.keys.is_empty() {
-            data.apply_keys(self.data.partitions.len());
-        }
-        Ok(Table {
-            data: Arc::new(data),
-        })
+        self.try_append_staged(staged)
     }
 
     /// The rows of the table as record batches (one per partition, replaced rows left out).
@@ -571,17 +492,19 @@ impl Table {
     /// # Errors
     /// Only on an internal Arrow failure.
     pub fn to_record_batches(&self) -> Result<Vec<RecordBatch>> {
+        self.record_batches().collect()
+    }
+
+    /// The rows of the table as record batches, one per partition, each made when the
+    /// iterator reaches it: a pass over a large table holds one partition's batch at a time.
+    pub fn record_batches(&self) -> impl Iterator<Item = Result<RecordBatch>> + '_ {
         let all: Vec<usize> = (0..self.data.columns.len()).collect();
-        self.data
-            .partitions
-            .iter()
-            .map(|p| {
-                let rows: Vec<u32> = (0..p.len as u32)
-                    .filter(|r| p.deleted.as_ref().is_none_or(|d| !d.contains(*r)))
-                    .collect();
-                self.take_rows(p, &rows, &all)
-            })
-            .collect()
+        self.data.partitions.iter().map(move |p| {
+            let rows: Vec<u32> = (0..p.len as u32)
+                .filter(|r| p.deleted.as_ref().is_none_or(|d| !d.contains(*r)))
+                .collect();
+            self.take_rows(p, &rows, &all)
+        })
     }
 
     /// The given rows of a partition as a record batch of the given columns.
@@ -619,7 +542,7 @@ impl Table {
                         .iter()
                         .enumerate()
                         .map(|(i, r)| match exceptions.rows.binary_search(r) {
-                            Ok(e) => Some(&*exceptions.values[e]),
+                            Ok(e) => Some(exceptions.values.value(e)),
                             Err(_) => Some(derived.value(i)),
                         })
                         .collect();
@@ -690,53 +613,6 @@ impl TableData {
             arrays.push(array);
         }
         Ok(arrays)
-    }
-
-    /// Stores one converted column slice, interning strings into the new dictionaries.
-    /// The columns of rows `offset..offset + len` of a conformed batch, ready to join the
-    /// table but for the codes of dictionary strings, which are the partition's own.
-    fn stage<'a>(
-        &self,
-        arrays: &'a [ArrayRef],
-        offset: usize,
-        len: usize,
-    ) -> Result<Vec<Staged<'a>>> {
-        let whole = offset == 0 && arrays.first().is_none_or(|a| a.len() == len);
-        let mut columns = Vec::with_capacity(arrays.len());
-        for (i, array) in arrays.iter().enumerate() {
-            let slice = array.slice(offset, len);
-            if let Some((_, inputs)) = &self.derived[i] {
-                let inputs = inputs
-                    .iter()
-                    .map(|&c| {
-                        let input = arrays[c].slice(offset, len);
-                        let target = self.columns[c].kind.data_type();
-                        if input.data_type() == &target {
-                            Ok(input)
-                        } else {
-                            Ok(cast(&input, &target)?)
-                        }
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                columns.push(Staged::Derived {
-                    written: slice,
-                    inputs,
-                });
-            } else if self.columns[i].kind == ColumnKind::DictionaryString {
-                let (values, codes) = local_codes(array, offset, len);
-                columns.push(Staged::Local { values, codes });
-            } else {
-                // A partition owns compact buffers: a slice would keep the whole batch's
-                // buffers alive and make memory accounting count them once per slice.
-                let slice = if whole {
-                    Arc::clone(array)
-                } else {
-                    compact(&slice)?
-                };
-                columns.push(Staged::Stored(self.store(i, &slice)));
-            }
-        }
-        Ok(columns)
     }
 
     /// A column of any kind but dictionary and derived strings, as stored.
@@ -815,29 +691,6 @@ impl TableData {
     }
 }
 
-/// The rows whose written value is not the derived one.
-fn exceptions_of(
-    derivation: &dyn StringDerivation,
-    written: &ArrayRef,
-    inputs: &[ArrayRef],
-) -> Exceptions {
-    let derived = derivation.derive(inputs);
-    let written = written.as_string::<i32>();
-    let mut exceptions = Exceptions::default();
-    for row in 0..written.len() {
-        let value = if written.is_null(row) {
-            DEFAULT_NULL_MEMBER
-        } else {
-            written.value(row)
-        };
-        if derived.is_null(row) || derived.value(row) != value {
-            exceptions.rows.push(row as u32);
-            exceptions.values.push(value.into());
-        }
-    }
-    exceptions
-}
-
 /// The column of a partition with derived values computed: what levels over it read.
 pub(crate) fn materialized(table: &Table, partition: &Partition, column: usize) -> ColumnData {
     match &partition.columns[column] {
@@ -853,120 +706,6 @@ pub(crate) fn materialized(table: &Table, partition: &Partition, column: usize) 
 }
 
 /// A copy of `array` in buffers of its own size.
-/// A column of a new partition before it joins the table.
-enum Staged<'a> {
-    /// Stored as it is.
-    Stored(ColumnData),
-    /// Dictionary strings: the partition's distinct values in order of first appearance,
-    /// and each row's index among them.
-    Local {
-        values: Vec<&'a str>,
-        codes: Vec<u32>,
-    },
-    /// A derived column: the values written, and the inputs to derive them from.
-    Derived {
-        written: ArrayRef,
-        inputs: Vec<ArrayRef>,
-    },
-}
-
-/// A derived column of a partition to check: (partition, column, written values, inputs).
-type Derivation = (usize, usize, ArrayRef, Vec<ArrayRef>);
-
-/// Rows `offset..offset + len` of a string column (plain or dictionary-encoded) as the
-/// distinct values in order of first appearance and each row's index among them; nulls
-/// are [`DEFAULT_NULL_MEMBER`].
-fn local_codes<'a>(array: &'a ArrayRef, offset: usize, len: usize) -> (Vec<&'a str>, Vec<u32>) {
-    let mut index: HashMap<&'a str, u32> = HashMap::new();
-    let mut values = Vec::new();
-    let mut code = |value: Option<&'a str>| -> u32 {
-        let value = value.unwrap_or(DEFAULT_NULL_MEMBER);
-        *index.entry(value).or_insert_with(|| {
-            values.push(value);
-            (values.len() - 1) as u32
-        })
-    };
-    let codes = match array.as_dictionary_opt::<UInt32Type>() {
-        Some(encoded) => {
-            // Every value of the dictionary, then the null member, as a reader of the
-            // dictionary would meet them.
-            let map: Vec<u32> = encoded
-                .values()
-                .as_string::<i32>()
-                .iter()
-                .map(&mut code)
-                .collect();
-            let null = code(None);
-            encoded
-                .keys()
-                .slice(offset, len)
-                .iter()
-                .map(|k| k.map_or(null, |k| map[k as usize]))
-                .collect()
-        }
-        None => {
-            let strings = array.as_string::<i32>();
-            (offset..offset + len)
-                .map(|row| code(strings.is_valid(row).then(|| strings.value(row))))
-                .collect()
-        }
-    };
-    (values, codes)
-}
-
-/// A new partition from its staged columns, `maps` giving the table's code of each local
-/// dictionary code; with the derived columns to check.
-fn finish_partition(
-    index: usize,
-    len: usize,
-    staged: Vec<Staged<'_>>,
-    maps: &[Vec<u32>],
-) -> (Partition, Vec<Derivation>) {
-    let mut derivations = Vec::new();
-    let columns: Vec<ColumnData> = staged
-        .into_iter()
-        .enumerate()
-        .map(|(c, column)| match column {
-            Staged::Stored(data) => data,
-            Staged::Local { codes, .. } => ColumnData::Codes(CodeArray::from_codes(
-                codes
-                    .into_iter()
-                    .map(|code| maps[c][code as usize])
-                    .collect(),
-            )),
-            Staged::Derived { written, inputs } => {
-                derivations.push((index, c, written, inputs));
-                ColumnData::Derived(Arc::default())
-            }
-        })
-        .collect();
-    let time_ranges = columns
-        .iter()
-        .map(|c| match c {
-            ColumnData::Timestamp(ts) => arrow::compute::min(ts).zip(arrow::compute::max(ts)),
-            _ => None,
-        })
-        .collect();
-    let time_sorted = columns
-        .iter()
-        .map(|c| match c {
-            ColumnData::Timestamp(ts) => {
-                ts.null_count() == 0 && ts.values().windows(2).all(|w| w[0] <= w[1])
-            }
-            _ => false,
-        })
-        .collect();
-    let partition = Partition {
-        columns,
-        len,
-        deleted: None,
-        time_ranges,
-        time_sorted,
-        cache: Arc::default(),
-    };
-    (partition, derivations)
-}
-
 fn compact(array: &ArrayRef) -> Result<ArrayRef> {
     let data = array.to_data();
     let mut copy = MutableArrayData::new(vec![&data], false, array.len());
@@ -1012,7 +751,8 @@ mod tests {
     use super::*;
     use arrow::array::{Int64Array, StringArray};
 
-    fn batch(rooms: &[&str], values: &[Option<i64>]) -> RecordBatch {
+    /// A table of rooms and values; also used by the tests of the sibling modules.
+    pub(in crate::table) fn batch(rooms: &[&str], values: &[Option<i64>]) -> RecordBatch {
         RecordBatch::try_from_iter([
             (
                 "Room",
