@@ -1,4 +1,4 @@
-//! The `flowcube` binary on folders with bad rows: strict by default, lenient on request.
+//! The `flowcube` binary: reports, checks against expected answers, strict and lenient loads.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -250,4 +250,114 @@ fn an_unwritable_rejects_file_is_named_once() {
         "{line}"
     );
     assert_eq!(line.matches("os error").count(), 1, "{line}");
+}
+
+/// The golden folder of the repository.
+fn golden_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden/default")
+}
+
+#[test]
+fn report_with_no_arguments_prints_every_chart_of_the_sample() {
+    let out = flowcube(&["report"]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stdout.contains("flow events from the built-in sample"),
+        "{stdout}"
+    );
+    for chart in 1..=12 {
+        assert!(
+            stdout.contains(&format!("== Chart {chart}: ")),
+            "chart {chart} missing:\n{stdout}"
+        );
+    }
+}
+
+#[test]
+fn check_passes_on_the_golden_set() {
+    let dir = golden_dir();
+    let out = flowcube(&[
+        "check",
+        "--data",
+        path_arg(&dir),
+        "--expected",
+        path_arg(&dir.join("expected.json")),
+    ]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let summary = stdout.lines().last().unwrap_or_default();
+    assert!(summary.ends_with(" passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn report_json_is_read_back_by_check_and_a_changed_answer_fails() {
+    let data = golden_dir();
+    let dir = TempDir::new().unwrap();
+    let answers = dir.path().join("answers.json");
+    let out = flowcube(&[
+        "report",
+        "--data",
+        path_arg(&data),
+        "--json",
+        path_arg(&answers),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let check = |expected: &Path| {
+        flowcube(&[
+            "check",
+            "--data",
+            path_arg(&data),
+            "--expected",
+            path_arg(expected),
+        ])
+    };
+
+    // The report's own answers pass, all twelve charts of them.
+    let out = check(&answers);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("12 passed, 0 failed"), "{stdout}");
+
+    // One count changed: check names the chart and exits with status 1.
+    let mut json: serde_json::Value = serde_json::from_slice(&fs::read(&answers).unwrap()).unwrap();
+    let total = &mut json["charts"]["1"]["rows"][0]["contributors.COUNT"];
+    *total = serde_json::json!(total.as_i64().unwrap() + 1);
+    let changed = dir.path().join("changed.json");
+    fs::write(&changed, serde_json::to_vec(&json).unwrap()).unwrap();
+    let out = check(&changed);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("11 passed, 1 failed"), "{stdout}");
+}
+
+#[test]
+fn report_warns_when_days_of_several_months_share_a_member() {
+    let dir = TempDir::new().unwrap();
+    fs::write(
+        dir.path().join("lab.csv"),
+        format!("{HEADER}k1,2022-04-04 08:00:00,aa,1\nk2,2022-05-04 08:00:00,aa,1\n"),
+    )
+    .unwrap();
+    let out = flowcube(&["report", "--data", path_arg(dir.path())]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        stdout.contains("warning: the data spans 2 months"),
+        "{stdout}"
+    );
+
+    // One month: no warning.
+    fs::write(
+        dir.path().join("lab.csv"),
+        format!("{HEADER}k1,2022-04-04 08:00:00,aa,1\nk2,2022-04-05 08:00:00,aa,1\n"),
+    )
+    .unwrap();
+    let out = flowcube(&["report", "--data", path_arg(dir.path())]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        !text(&out.stdout).contains("warning"),
+        "{}",
+        text(&out.stdout)
+    );
 }
