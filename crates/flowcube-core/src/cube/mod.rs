@@ -17,7 +17,9 @@ use crate::error::{Error, Result};
 use crate::measure::Measure;
 use crate::table::{ColumnKind, StagedRows, Table};
 
-pub use aggregate::{AggregateSpec, TimeBucket};
+pub use aggregate::{
+    AggregateSpec, TimeBucket, AGGREGATE_MIN_FACTS_PER_ROW, AGGREGATE_ROWS_ALWAYS_KEPT,
+};
 pub use date::DatePattern;
 
 use aggregate::AggregateTable;
@@ -479,13 +481,22 @@ impl Cube {
     /// levels are no finer than its bucket) scan it instead of the facts, with the same
     /// answers. Appends keep it up to date.
     ///
+    /// An aggregate that would hold more than one row per [`AGGREGATE_MIN_FACTS_PER_ROW`]
+    /// facts (and more than [`AGGREGATE_ROWS_ALWAYS_KEPT`] rows), now or after an append,
+    /// is dropped: it would cost about as much memory as the facts and save little work.
+    /// Queries then read the facts, with the same answers.
+    ///
     /// # Errors
     /// Unknown columns, a key column that is not a dictionary-encoded string, a time
     /// column that is not a timestamp, or a table with keys.
     pub fn add_aggregate(&self, spec: &AggregateSpec) -> Result<()> {
         self.update(|state| {
             let aggregate = AggregateTable::try_new(&state.table, spec)?;
-            tracing::debug!(rows = aggregate.table.num_rows(), "aggregate table built");
+            tracing::debug!(
+                rows = aggregate.table.num_rows(),
+                usable = aggregate.is_usable(),
+                "aggregate table built"
+            );
             state.aggregates.push(aggregate);
             Ok(())
         })
