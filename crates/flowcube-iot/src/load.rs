@@ -73,6 +73,9 @@ pub use report::{FileReport, LoadOptions, LoadReport, RejectedRow};
 /// when its text columns approach the 2 GiB that 32-bit Arrow offsets can address.
 pub const BATCH_ROWS: usize = 1 << 20;
 
+/// Rows reserved for a file's first batch; it grows from there if the file has more.
+const FIRST_BATCH_RESERVE: usize = 1 << 13;
+
 /// Result of the loading functions.
 pub type Result<T, E = LoadError> = std::result::Result<T, E>;
 
@@ -1266,10 +1269,17 @@ impl SizeEstimate {
         self.mac_bytes = batch.mac.values_slice().len() as u64 / rows;
     }
 
-    /// Rows expected in the next batch, at most `batch_rows`.
+    /// Rows to reserve for the next batch, at most `batch_rows`: the rows expected, but
+    /// no more than [`FIRST_BATCH_RESERVE`] before any row is read, since a guess from
+    /// the file size alone would reserve for a million short lines in a file of long ones.
     fn rows(&self, batch_rows: usize) -> usize {
         let remaining = self.file_len.saturating_sub(self.read) / self.row_bytes + 1;
-        usize::try_from(remaining).map_or(batch_rows, |rows| rows.min(batch_rows))
+        let cap = if self.rows == 0 {
+            batch_rows.min(FIRST_BATCH_RESERVE)
+        } else {
+            batch_rows
+        };
+        usize::try_from(remaining).map_or(cap, |rows| rows.min(cap))
     }
 }
 
