@@ -93,7 +93,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let read = start.elapsed();
     cube.append_staged(staged)?;
     // Handing the memory freed by the load back to the system is part of the load.
-    crate::memory::release_free_memory();
+    crate::system::release_free_memory();
     let loaded = start.elapsed();
     let rss_after_load = memory_status("VmRSS");
     let peak_after_load = memory_status("VmHWM");

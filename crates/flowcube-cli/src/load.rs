@@ -35,7 +35,7 @@ impl LoadArgs {
         let cube = notebook::empty_cube()?;
         let report = notebook::append_folder_with(&cube, dir, &options)?;
         // The load has freed the batches it read; give that memory back to the system.
-        crate::memory::release_free_memory();
+        crate::system::release_free_memory();
         if self.lenient {
             if report.num_rejected() == 0 {
                 eprintln!("rejected no row, loaded {} fact(s)", report.rows());

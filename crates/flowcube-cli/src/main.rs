@@ -6,9 +6,9 @@
 mod bench;
 mod check;
 mod load;
-mod memory;
 mod progress;
 mod report;
+mod system;
 
 use std::process::ExitCode;
 
@@ -41,6 +41,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    system::exit_quietly_on_closed_pipe();
     let cli = Cli::parse();
     let level = match cli.verbose {
         0 => "warn",

@@ -361,3 +361,26 @@ fn report_warns_when_days_of_several_months_share_a_member() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn a_closed_output_pipe_ends_the_report_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+
+    // Every row of every chart: far more than a pipe's buffer holds.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flowcube"))
+        .args(["report", "--rows", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read the first line, as `head -1` would, then close the pipe.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 32];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+}
