@@ -24,7 +24,13 @@ fn golden_charts_match_the_reference_engine() {
     let mut failures = Vec::new();
     for (id, chart) in expected.charts_in_order() {
         let result = chart.query.run(&cube).unwrap();
-        let problems = compare(&result, &chart.columns, &chart.rows, 5);
+        let problems = compare(
+            &result,
+            &chart.columns,
+            &chart.query.measures,
+            &chart.rows,
+            5,
+        );
         if !problems.is_empty() {
             failures.push(format!("chart {id} ({}): {problems:#?}", chart.title));
         }

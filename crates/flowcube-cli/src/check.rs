@@ -33,11 +33,28 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
         anyhow::bail!("{} holds no chart to check", args.expected.display());
     }
     let cube = args.load.load_cube(&args.data)?;
+    // Answers of other data cannot match: say so once, rather than only chart by chart.
+    if let Some(rows) = expected.meta.get("rows").and_then(|rows| rows.as_u64()) {
+        if rows != cube.num_rows() as u64 {
+            eprintln!(
+                "warning: {} was computed on {rows} facts; {} holds {}",
+                args.expected.display(),
+                args.data.display(),
+                cube.num_rows()
+            );
+        }
+    }
 
     let (mut passed, mut failed, mut broken) = (0, 0, 0);
     for (id, chart) in expected.charts_in_order() {
         let problems = match chart.query.run(&cube) {
-            Ok(result) => compare(&result, &chart.columns, &chart.rows, args.max_diffs),
+            Ok(result) => compare(
+                &result,
+                &chart.columns,
+                &chart.query.measures,
+                &chart.rows,
+                args.max_diffs,
+            ),
             Err(error) => {
                 broken += 1;
                 vec![format!("query failed: {error}")]

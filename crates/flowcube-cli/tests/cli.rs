@@ -384,3 +384,27 @@ fn a_closed_output_pipe_ends_the_report_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!stderr.contains("Broken pipe"), "{stderr}");
 }
+
+#[test]
+fn check_on_other_data_says_the_facts_differ_and_names_the_rows() {
+    let data = folder_with_bad_rows();
+    let expected = golden_dir().join("expected.json");
+    let out = flowcube(&[
+        "check",
+        "--lenient",
+        "--data",
+        path_arg(data.path()),
+        "--expected",
+        path_arg(&expected),
+    ]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("was computed on 47894 facts;") && stderr.contains("holds 4"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("missing row: Room=\"conference1\", contributors.COUNT=1147"),
+        "{stdout}"
+    );
+}

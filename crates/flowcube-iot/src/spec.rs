@@ -483,11 +483,32 @@ fn parse_timestamp(text: &str) -> Option<i64> {
     t.and_utc().timestamp_nanos_opt()
 }
 
+impl std::fmt::Display for Cell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cell::Null => f.write_str("null"),
+            Cell::Number(_, Some(i)) => write!(f, "{i}"),
+            Cell::Number(x, None) => write!(f, "{x}"),
+            // Quoted, so that spaces and empty texts show.
+            Cell::Text(text) => write!(f, "{text:?}"),
+            Cell::Timestamp(nanos) => f.write_str(&format_timestamp(*nanos)),
+            Cell::Bool(b) => write!(f, "{b}"),
+        }
+    }
+}
+
 /// Compares an answer with expected rows as multisets; returns the differences found, at
 /// most `limit` of them, empty when they agree.
+///
+/// Rows are matched by their level members (every column but the `measures`): a row of
+/// the answer with no expected row of the same members is "unexpected", an expected row
+/// with no answer row is "missing", and rows of the same members whose measures differ
+/// name the measures. A column of an expected row that the chart does not list is a
+/// difference too, since it is most likely a misspelt column.
 pub fn compare(
     batch: &RecordBatch,
     columns: &[String],
+    measures: &[impl AsRef<str>],
     expected: &[Map<String, Json>],
     limit: usize,
 ) -> Vec<String> {
@@ -502,35 +523,57 @@ pub fn compare(
             "columns differ: expected {columns:?}, got {actual_columns:?}"
         )];
     }
+    let mut problems = Vec::new();
+    for (index, row) in expected.iter().enumerate() {
+        for key in row.keys().filter(|key| !columns.contains(key)) {
+            problems.push(format!(
+                "expected row {} has a column {key:?} that the chart does not list",
+                index + 1
+            ));
+        }
+    }
+    problems.truncate(limit);
+
     let is_timestamp: Vec<bool> = schema
         .fields()
         .iter()
         .map(|f| matches!(f.data_type(), DataType::Timestamp(..)))
         .collect();
+    let is_measure: Vec<bool> = columns
+        .iter()
+        .map(|c| measures.iter().any(|m| m.as_ref() == c))
+        .collect();
+    // Members first, so that sorting puts rows of the same members side by side.
+    let order: Vec<usize> = (0..columns.len())
+        .filter(|&c| !is_measure[c])
+        .chain((0..columns.len()).filter(|&c| is_measure[c]))
+        .collect();
+    let keys = is_measure.iter().filter(|m| !**m).count();
     let normalise = |rows: &[Map<String, Json>]| {
         let mut rows: Vec<Vec<Cell>> = rows
             .iter()
             .map(|row| {
-                columns
+                order
                     .iter()
-                    .zip(&is_timestamp)
-                    .map(|(c, &ts)| Cell::from_json(row.get(c).unwrap_or(&Json::Null), ts))
+                    .map(|&c| {
+                        let json = row.get(&columns[c]).unwrap_or(&Json::Null);
+                        Cell::from_json(json, is_timestamp[c])
+                    })
                     .collect()
             })
             .collect();
-        rows.sort_by(|a, b| {
-            a.iter()
-                .zip(b)
-                .map(|(x, y)| x.order(y))
-                .find(|o| *o != Ordering::Equal)
-                .unwrap_or(Ordering::Equal)
-        });
+        rows.sort_by(|a, b| compare_cells(a, b));
         rows
     };
     let actual = normalise(&batch_to_rows(batch));
     let wanted = normalise(expected);
+    let describe = |row: &[Cell], range: std::ops::Range<usize>| -> String {
+        range
+            .map(|i| format!("{}={}", columns[order[i]], row[i]))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
 
-    let mut problems = Vec::new();
     if actual.len() != wanted.len() {
         problems.push(format!(
             "expected {} rows, got {}",
@@ -538,20 +581,120 @@ pub fn compare(
             actual.len()
         ));
     }
-    for (a, w) in actual.iter().zip(&wanted) {
-        if problems.len() >= limit {
-            break;
-        }
-        if !a.iter().zip(w).all(|(x, y)| x.agrees(y)) {
-            problems.push(format!("expected row {w:?}, got {a:?}"));
+    let (mut a, mut w) = (0, 0);
+    while problems.len() < limit && (a < actual.len() || w < wanted.len()) {
+        let members = match (actual.get(a), wanted.get(w)) {
+            (Some(x), Some(y)) => compare_cells(&x[..keys], &y[..keys]),
+            (Some(_), None) => Ordering::Less,
+            _ => Ordering::Greater,
+        };
+        match members {
+            Ordering::Less => {
+                problems.push(format!(
+                    "unexpected row: {}",
+                    describe(&actual[a], 0..order.len())
+                ));
+                a += 1;
+            }
+            Ordering::Greater => {
+                problems.push(format!(
+                    "missing row: {}",
+                    describe(&wanted[w], 0..order.len())
+                ));
+                w += 1;
+            }
+            Ordering::Equal => {
+                let (x, y) = (&actual[a], &wanted[w]);
+                let differing: Vec<String> = (keys..order.len())
+                    .filter(|&i| !x[i].agrees(&y[i]))
+                    .map(|i| format!("{} expected {}, got {}", columns[order[i]], y[i], x[i]))
+                    .collect();
+                if !differing.is_empty() {
+                    let at = if keys == 0 {
+                        "the only row".to_owned()
+                    } else {
+                        format!("row {}", describe(x, 0..keys))
+                    };
+                    problems.push(format!("{at}: {}", differing.join("; ")));
+                }
+                a += 1;
+                w += 1;
+            }
         }
     }
     problems
 }
 
+/// Orders rows of cells column by column.
+fn compare_cells(a: &[Cell], b: &[Cell]) -> Ordering {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| x.order(y))
+        .find(|o| *o != Ordering::Equal)
+        .unwrap_or(Ordering::Equal)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An answer of rooms and counts, and the same as expected rows.
+    fn rooms_and_counts(rows: &[(Option<&str>, i64)]) -> (RecordBatch, Vec<Map<String, Json>>) {
+        let batch = RecordBatch::try_from_iter([
+            (
+                "Room",
+                std::sync::Arc::new(arrow::array::StringArray::from(
+                    rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+                )) as arrow::array::ArrayRef,
+            ),
+            (
+                "n",
+                std::sync::Arc::new(arrow::array::Int64Array::from(
+                    rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+                )),
+            ),
+        ])
+        .unwrap();
+        let json = rows
+            .iter()
+            .map(|(room, n)| json!({"Room": room, "n": n}).as_object().unwrap().clone())
+            .collect();
+        (batch, json)
+    }
+
+    #[test]
+    fn compare_names_missing_unexpected_and_differing_rows() {
+        let columns = ["Room".to_owned(), "n".to_owned()];
+        let (answer, _) = rooms_and_counts(&[(None, 6), (Some("lab"), 1), (Some("a b"), 5)]);
+        let (_, expected) = rooms_and_counts(&[(Some("lab"), 2), (None, 6), (Some("hall"), 5)]);
+        let problems = compare(&answer, &columns, &["n"], &expected, 10);
+        assert_eq!(
+            problems,
+            [
+                "unexpected row: Room=\"a b\", n=5",
+                "missing row: Room=\"hall\", n=5",
+                "row Room=\"lab\": n expected 2, got 1",
+            ]
+        );
+        // In any order, the same rows agree.
+        let (_, same) = rooms_and_counts(&[(Some("a b"), 5), (None, 6), (Some("lab"), 1)]);
+        assert!(compare(&answer, &columns, &["n"], &same, 10).is_empty());
+        // At most `limit` differences.
+        assert_eq!(compare(&answer, &columns, &["n"], &expected, 2).len(), 2);
+    }
+
+    #[test]
+    fn compare_flags_a_column_the_chart_does_not_list() {
+        let columns = ["Room".to_owned(), "n".to_owned()];
+        let (answer, mut expected) = rooms_and_counts(&[(Some("lab"), 1)]);
+        let n = expected[0].remove("n").unwrap();
+        expected[0].insert("N".to_owned(), n);
+        let problems = compare(&answer, &columns, &["n"], &expected, 10);
+        assert_eq!(
+            problems[0],
+            "expected row 1 has a column \"N\" that the chart does not list"
+        );
+    }
 
     #[test]
     fn members_are_typed_by_their_level_kind() {
