@@ -170,6 +170,12 @@ fn print_chart(
     max_rows: usize,
 ) -> anyhow::Result<()> {
     println!("== Chart {id}: {title} ==");
+    if result.num_rows() == 0 {
+        // The notebook's charts 3, 4, 7, 9 to 11 filter on members of its own data (a day,
+        // a device, hours, rooms) that other data may not have.
+        println!("(no row: no fact passes this chart's filters)\n");
+        return Ok(());
+    }
     println!("{}", flowcube_viz::answer_table(result, levels, max_rows)?);
     let shown = if max_rows == 0 {
         result.num_rows()

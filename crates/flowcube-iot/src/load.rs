@@ -172,7 +172,7 @@ pub enum LoadError {
     },
     /// The header lacks required columns (a missing or misspelled name).
     #[error(
-        "{}: header {found:?} lacks the column(s) {missing}; expected the columns {EXPECTED_COLUMNS} in any order",
+        "{}: header {found:?} lacks the column(s) {missing}{hint}; expected the columns {EXPECTED_COLUMNS} in any order",
         path.display()
     )]
     MissingColumns {
@@ -182,6 +182,9 @@ pub enum LoadError {
         found: String,
         /// The required columns it lacks, comma-separated.
         missing: String,
+        /// Names of the header that are a missing column but for spaces or case, as
+        /// ` (found "...": ...)`, or empty.
+        hint: String,
     },
     /// The header names a required column more than once, so its values are ambiguous.
     #[error("{}: header {found:?} has the column {column} more than once", path.display())]
@@ -579,10 +582,35 @@ fn column_roles(path: &Path, names: &[String], required: &[(&[&str], Role)]) -> 
         return Err(LoadError::MissingColumns {
             path: path.to_path_buf(),
             found,
+            hint: near_misses(names, &missing),
             missing: missing.join(", "),
         });
     }
     Ok(roles)
+}
+
+/// Names of a header that would be one of the `missing` columns but for surrounding
+/// spaces or letter case, said as a hint for the message of [`LoadError::MissingColumns`].
+fn near_misses(names: &[String], missing: &[&str]) -> String {
+    let hints: Vec<String> = names
+        .iter()
+        .filter_map(|name| {
+            let column = missing
+                .iter()
+                .find(|column| name.trim().eq_ignore_ascii_case(column))?;
+            let why = if name.trim() != name.as_str() {
+                "spaces around a name are part of it"
+            } else {
+                "names are case-sensitive"
+            };
+            Some(format!("{name:?} for {column}: {why}"))
+        })
+        .collect();
+    if hints.is_empty() {
+        String::new()
+    } else {
+        format!(" (found {})", hints.join("; "))
+    }
 }
 
 /// Reads one room file into record batches, each converted as soon as it is cut.
@@ -1565,11 +1593,13 @@ mod tests {
             path,
             found,
             missing,
+            hint,
         } = &err
         else {
             panic!("{err:?}");
         };
         assert!(path.ends_with("room.csv"));
+        assert_eq!(hint, "");
         assert_eq!(found, "EventKey,EventTime,EventDuration");
         assert_eq!(missing, "MacAddress");
         let message = err.to_string();
@@ -1578,6 +1608,20 @@ mod tests {
             message.ends_with(
                 "header \"EventKey,EventTime,EventDuration\" lacks the column(s) MacAddress; \
                  expected the columns EventKey, EventTime, MacAddress, EventDuration in any order"
+            ),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_near_miss_of_a_column_name_is_pointed_out() {
+        let err = load_err(b"EventKey, EventTime,MacAddress,eventduration\n");
+        let message = err.to_string();
+        assert!(
+            message.contains(
+                "lacks the column(s) EventTime, EventDuration (found \" EventTime\" for \
+                 EventTime: spaces around a name are part of it; \"eventduration\" for \
+                 EventDuration: names are case-sensitive); expected"
             ),
             "{message}"
         );
