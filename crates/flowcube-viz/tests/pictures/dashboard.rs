@@ -41,16 +41,31 @@ fn the_dashboard_shows_both_pages_in_headless_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("index.html");
     std::fs::write(&index, &html).unwrap();
-    let overview = screenshot(&index, "overview", dir.path());
-    let details = screenshot(&index, "details", dir.path());
-    assert_ne!(overview, details, "the two pages look the same");
+    // The same page with a script that lists where its charts are, for --dump-dom.
+    let probe = dir.path().join("probe.html");
+    std::fs::write(&probe, html.replace("</body>", &format!("{PROBE}</body>"))).unwrap();
+
+    let mut pages = Vec::new();
+    for (page, charts) in [("overview", ["5", "9", "8"]), ("details", ["11", "6", "7"])] {
+        let pixels = screenshot(&index, page, dir.path());
+        let places = chart_places(&probe, page);
+        let ids: Vec<&str> = places.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, charts, "the charts of #{page}");
+        for place in &places {
+            place.assert_drawn(&pixels, page);
+        }
+        pages.push(pixels);
+    }
+    assert_ne!(pages[0], pages[1], "the two pages look the same");
 }
 
-/// Screenshots `index#page` and checks the picture has something on it; returns its pixels.
-fn screenshot(index: &Path, page: &str, dir: &Path) -> Vec<u8> {
-    let png = dir.join(format!("{page}.png"));
-    let profile = tempfile::tempdir().unwrap();
-    let status = Command::new("chromium")
+/// The size of the browser window, in CSS pixels (one screenshot pixel each).
+const WINDOW: (usize, usize) = (1400, 2400);
+
+/// Chromium's arguments for a headless, offline run in a window of [`WINDOW`].
+fn chromium(profile: &Path) -> Command {
+    let mut command = Command::new("chromium");
+    command
         .args([
             "--headless",
             "--no-sandbox",
@@ -60,9 +75,111 @@ fn screenshot(index: &Path, page: &str, dir: &Path) -> Vec<u8> {
             "--disable-sync",
             "--no-first-run",
             "--hide-scrollbars",
-            "--window-size=1400,2400",
+            "--force-device-scale-factor=1",
+            "--virtual-time-budget=5000",
         ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--window-size={},{}", WINDOW.0, WINDOW.1))
+        .arg(format!("--user-data-dir={}", profile.display()));
+    command
+}
+
+/// Lists, once the page has drawn itself, the chart slots of the page shown, one line
+/// each: id, left, top, width and height in CSS pixels.
+const PROBE: &str = r##"<script>
+window.addEventListener("load", function () {
+  setTimeout(function () {
+    var page = (location.hash || "#overview").slice(1);
+    var slots = document.querySelectorAll('section[data-page="' + page + '"] [data-chart]');
+    var lines = [];
+    slots.forEach(function (slot) {
+      var r = slot.getBoundingClientRect();
+      lines.push([slot.dataset.chart, r.left, r.top, r.width, r.height].join(" "));
+    });
+    var pre = document.createElement("pre");
+    pre.id = "chart-places";
+    pre.textContent = lines.join("\n");
+    document.body.appendChild(pre);
+  }, 100);
+});
+</script>"##;
+
+/// Where a chart is drawn on a page.
+#[derive(Debug)]
+struct Place {
+    id: String,
+    left: usize,
+    top: usize,
+    width: usize,
+    height: usize,
+}
+
+impl Place {
+    /// Checks that the chart lies within the screenshot and that its area holds a drawing:
+    /// many colours, not a blank or one-colour box. (Each chart shows hundreds.)
+    fn assert_drawn(&self, pixels: &[u8], page: &str) {
+        assert!(
+            self.width > 100 && self.height > 100,
+            "chart {} of #{page} is {}x{}",
+            self.id,
+            self.width,
+            self.height
+        );
+        assert!(
+            self.left + self.width <= WINDOW.0 && self.top + self.height <= WINDOW.1,
+            "chart {} of #{page} reaches past the screenshot: {self:?}",
+            self.id
+        );
+        let mut colours: Vec<&[u8]> = (self.top..self.top + self.height)
+            .flat_map(|y| {
+                let row = (y * WINDOW.0 + self.left) * 4;
+                pixels[row..row + self.width * 4].chunks(4)
+            })
+            .collect();
+        colours.sort_unstable();
+        colours.dedup();
+        assert!(
+            colours.len() > 50,
+            "chart {} of #{page} shows only {} colours",
+            self.id,
+            colours.len()
+        );
+    }
+}
+
+/// The chart slots of `page`, read from the DOM of `probe` (the dashboard with [`PROBE`]).
+fn chart_places(probe: &Path, page: &str) -> Vec<Place> {
+    let profile = tempfile::tempdir().unwrap();
+    let out = chromium(profile.path())
+        .arg("--dump-dom")
+        .arg(format!("file://{}#{page}", probe.display()))
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let start = dom
+        .find("<pre id=\"chart-places\">")
+        .unwrap_or_else(|| panic!("the probe did not run on #{page}: {dom}"));
+    let body = &dom[start..];
+    let body = &body[body.find('>').unwrap() + 1..body.find("</pre>").unwrap()];
+    body.lines()
+        .map(|line| {
+            let fields: Vec<&str> = line.split(' ').collect();
+            let number = |i: usize| fields[i].parse::<f64>().unwrap().round() as usize;
+            Place {
+                id: fields[0].to_owned(),
+                left: number(1),
+                top: number(2),
+                width: number(3),
+                height: number(4),
+            }
+        })
+        .collect()
+}
+
+/// Screenshots `index#page`; returns its pixels as RGBA.
+fn screenshot(index: &Path, page: &str, dir: &Path) -> Vec<u8> {
+    let png = dir.join(format!("{page}.png"));
+    let profile = tempfile::tempdir().unwrap();
+    let status = chromium(profile.path())
         .arg(format!("--screenshot={}", png.display()))
         .arg(format!("file://{}#{page}", index.display()))
         .output()
@@ -75,23 +192,17 @@ fn screenshot(index: &Path, page: &str, dir: &Path) -> Vec<u8> {
 
     let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("no screenshot of #{page}: {e}"));
     assert!(!bytes.is_empty(), "the screenshot of #{page} is empty");
-    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes))
-        .read_info()
-        .unwrap();
-    let mut pixels = vec![0; decoder.output_buffer_size().unwrap()];
-    let info = decoder.next_frame(&mut pixels).unwrap();
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::ALPHA);
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
     pixels.truncate(info.buffer_size());
-    assert_eq!((info.width, info.height), (1400, 2400), "#{page}");
-
-    // A blank or failed page is one colour; a drawn one has many.
-    let channels = info.color_type.samples();
-    let mut colours: Vec<&[u8]> = pixels.chunks(channels).collect();
-    colours.sort_unstable();
-    colours.dedup();
-    assert!(
-        colours.len() > 50,
-        "#{page} shows only {} colours",
-        colours.len()
+    assert_eq!(
+        (info.width as usize, info.height as usize),
+        WINDOW,
+        "#{page}"
     );
+    assert_eq!(info.color_type, png::ColorType::Rgba, "#{page}");
     pixels
 }
