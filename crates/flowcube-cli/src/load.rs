@@ -1,11 +1,14 @@
 //! The loading flags shared by `flowcube report` and `flowcube check`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::Args;
 use flowcube_core::Cube;
-use flowcube_iot::load::LoadOptions;
+use flowcube_iot::load::{room_files, LoadOptions, ReadProgress};
 use flowcube_iot::notebook;
+
+use crate::progress::Progress;
 
 /// Rejected rows printed on standard error, at most; `--rejects` writes them all.
 const SHOWN_REJECTS: usize = 10;
@@ -32,8 +35,22 @@ impl LoadArgs {
             LoadOptions::strict()
         };
         options.rejects.clone_from(&self.rejects);
+        // A bar over the bytes of the room files; a folder that cannot be listed fails the
+        // load just after, with its own error.
+        let total = room_files(dir).map_or(0, |rooms| {
+            rooms
+                .iter()
+                .filter_map(|(_, path)| std::fs::metadata(path).ok())
+                .map(|meta| meta.len())
+                .sum()
+        });
+        let progress = Arc::new(Progress::bytes(total, "loading"));
+        let reading = Arc::clone(&progress);
+        let options = options.with_progress(ReadProgress::new(move |bytes| reading.advance(bytes)));
         let cube = notebook::empty_cube()?;
-        let report = notebook::append_folder_with(&cube, dir, &options)?;
+        let loaded = notebook::append_folder_with(&cube, dir, &options);
+        progress.finish();
+        let report = loaded?;
         // The load has freed the batches it read; give that memory back to the system.
         crate::system::release_free_memory();
         if self.lenient {

@@ -2,6 +2,7 @@
 //! then a bar or a spinner; never anything when standard error is not a terminal
 //! (indicatif's stderr target hides itself then).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -10,19 +11,36 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 /// How long work runs before its progress is shown: shorter work would only flicker.
 const QUIET_PERIOD: Duration = Duration::from_secs(1);
 
-/// A progress bar over a known number of steps, shown once the work has taken a second.
+/// A progress bar, shown once the work has taken a second; any thread may move it.
 pub struct Progress {
     bar: ProgressBar,
     started: Instant,
-    is_visible: bool,
+    is_visible: AtomicBool,
 }
 
 impl Progress {
     /// A bar of `steps` steps, labelled `message`.
     pub fn new(steps: u64, message: &'static str) -> Self {
-        let bar = ProgressBar::with_draw_target(Some(steps), ProgressDrawTarget::hidden());
+        Self::with_template(
+            steps,
+            message,
+            "{msg:>10} [{bar:40}] {pos}/{len} ({elapsed})",
+        )
+    }
+
+    /// A bar of `total` bytes, labelled `message`.
+    pub fn bytes(total: u64, message: &'static str) -> Self {
+        Self::with_template(
+            total,
+            message,
+            "{msg:>10} [{bar:30}] {bytes}/{total_bytes} ({eta} left)",
+        )
+    }
+
+    fn with_template(length: u64, message: &'static str, template: &str) -> Self {
+        let bar = ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::hidden());
         bar.set_style(
-            ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({elapsed})")
+            ProgressStyle::with_template(template)
                 .expect("the template is valid")
                 .progress_chars("=> "),
         );
@@ -30,22 +48,37 @@ impl Progress {
         Progress {
             bar,
             started: Instant::now(),
-            is_visible: false,
+            is_visible: AtomicBool::new(false),
+        }
+    }
+
+    /// Shows the bar once the quiet period is over.
+    fn show_when_due(&self) {
+        if !self.is_visible.load(Ordering::Relaxed)
+            && self.started.elapsed() >= QUIET_PERIOD
+            && !self.is_visible.swap(true, Ordering::Relaxed)
+        {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
         }
     }
 
     /// Moves the bar to `done` of its steps, or to its new length `total`.
-    pub fn set(&mut self, done: u64, total: u64) {
-        if !self.is_visible && self.started.elapsed() >= QUIET_PERIOD {
-            self.bar.set_draw_target(ProgressDrawTarget::stderr());
-            self.is_visible = true;
-        }
+    pub fn set(&self, done: u64, total: u64) {
+        self.show_when_due();
         self.bar.set_length(total);
         self.bar.set_position(done);
     }
 
+    /// Moves the bar `steps` further, up to its end.
+    pub fn advance(&self, steps: u64) {
+        self.show_when_due();
+        let length = self.bar.length().unwrap_or(u64::MAX);
+        self.bar
+            .set_position(self.bar.position().saturating_add(steps).min(length));
+    }
+
     /// Removes the bar.
-    pub fn finish(self) {
+    pub fn finish(&self) {
         self.bar.finish_and_clear();
     }
 }

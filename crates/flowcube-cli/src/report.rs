@@ -55,8 +55,10 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<()> {
     if let Some(seed) = args.seed {
         config.seed = seed;
     }
-    let summary = write_room_folder(&config, &args.out)
-        .with_context(|| format!("writing room files into {}", args.out.display()))?;
+    let summary = with_spinner("writing the flows", || {
+        write_room_folder(&config, &args.out)
+    })
+    .with_context(|| format!("writing room files into {}", args.out.display()))?;
     println!(
         "wrote {} events of {} devices into {}",
         summary.events,
@@ -70,10 +72,10 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<()> {
 }
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
-    let cube = with_spinner("loading the flows", || match &args.data {
-        Some(dir) => args.load.load_cube(dir),
-        None => Ok(notebook::sample_cube()?),
-    })?;
+    let cube = match &args.data {
+        Some(dir) => args.load.load_cube(dir)?,
+        None => with_spinner("simulating and loading the sample", notebook::sample_cube)?,
+    };
     let source = match &args.data {
         Some(dir) => dir.display().to_string(),
         None => "the built-in sample".to_owned(),
@@ -140,7 +142,7 @@ fn write_pictures(
 
     // The dashboard's pictures are counted once it says how many it draws.
     let charts = answers.len() as u64;
-    let mut progress = Progress::new(charts, "pictures");
+    let progress = Progress::new(charts, "pictures");
     for (done, (chart, answer)) in answers.iter().enumerate() {
         let picture = flowcube_viz::render(chart, answer)
             .with_context(|| format!("drawing chart {} ({})", chart.id, chart.title))?;

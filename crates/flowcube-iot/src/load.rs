@@ -65,7 +65,7 @@ mod parquet;
 mod report;
 
 pub use parquet::read_flow_parquet;
-pub use report::{FileReport, LoadOptions, LoadReport, RejectedRow};
+pub use report::{FileReport, LoadOptions, LoadReport, ReadProgress, RejectedRow};
 
 /// Rows per record batch, at most.
 ///
@@ -335,7 +335,9 @@ pub fn read_room_file_with(
     room: &str,
     options: &LoadOptions,
 ) -> Result<(Vec<RecordBatch>, LoadReport)> {
-    let read = RoomFileReader::new(path, room, BATCH_ROWS, options.strict).read(None)?;
+    let read = RoomFileReader::new(path, room, BATCH_ROWS, options.strict)
+        .reporting(options.progress.as_ref())
+        .read(None)?;
     // Without a stop signal the reader always runs to the end.
     let (batches, file) = read.unwrap_or_else(|| (Vec::new(), FileReport::empty(room, path)));
     let report = LoadReport { files: vec![file] };
@@ -484,8 +486,9 @@ pub fn read_room_folder_into<T: Send>(
                 first_failed: &first_failed,
                 index,
             };
-            let reader =
-                RoomFileReader::new(path, room, BATCH_ROWS, options.strict).converting(convert);
+            let reader = RoomFileReader::new(path, room, BATCH_ROWS, options.strict)
+                .reporting(options.progress.as_ref())
+                .converting(convert);
             let result = reader.read(Some(&stop));
             if result.is_err() {
                 first_failed.fetch_min(index, Ordering::Relaxed);
@@ -633,6 +636,8 @@ struct RoomFileReader<'a, T> {
     span_min_bytes: u64,
     /// What each batch becomes.
     convert: &'a Convert<'a, T>,
+    /// Told of the bytes read.
+    progress: Option<&'a ReadProgress>,
 }
 
 impl<'a> RoomFileReader<'a, RecordBatch> {
@@ -652,7 +657,14 @@ impl<'a> RoomFileReader<'a, RecordBatch> {
             lines: LineCounter::default(),
             span_min_bytes: SPAN_MIN_BYTES,
             convert: &keep,
+            progress: None,
         }
+    }
+
+    /// The same reader, telling `progress` of the bytes it reads.
+    fn reporting(mut self, progress: Option<&'a ReadProgress>) -> Self {
+        self.progress = progress;
+        self
     }
 
     /// The same reader, converting each batch with `convert`.
@@ -667,6 +679,7 @@ impl<'a> RoomFileReader<'a, RecordBatch> {
             lines: self.lines,
             span_min_bytes: self.span_min_bytes,
             convert,
+            progress: self.progress,
         }
     }
 }
@@ -831,6 +844,8 @@ impl<'a, T: Send> RoomFileReader<'a, T> {
         let mut estimate = SizeEstimate::new(len);
         let mut batch = BatchBuilder::with_estimate(&estimate, self.batch_rows);
         let mut record = ByteRecord::with_capacity(256, columns);
+        // Bytes of this reader told to `self.progress` so far.
+        let mut reported = 0;
         'rows: while reader
             .read_byte_record(&mut record)
             .map_err(|err| self.csv_error(err))?
@@ -887,14 +902,27 @@ impl<'a, T: Send> RoomFileReader<'a, T> {
                 let read = reader.position().byte();
                 batches.push(self.cut(&mut batch, &mut estimate, read)?);
             }
-            if batch.rows % STOP_CHECK_ROWS == 0 && stop.is_some_and(Stop::requested) {
-                return Ok(None);
+            if batch.rows % STOP_CHECK_ROWS == 0 {
+                if stop.is_some_and(Stop::requested) {
+                    return Ok(None);
+                }
+                self.report_progress(reader.position().byte(), &mut reported);
             }
         }
         if batch.rows > 0 {
             batches.push(self.finish(batch)?);
         }
+        self.report_progress(len, &mut reported);
         Ok(Some((batches, rows)))
+    }
+
+    /// Tells the progress function of the bytes read up to `read`, beyond the `reported`
+    /// ones.
+    fn report_progress(&self, read: u64, reported: &mut u64) {
+        if let Some(progress) = self.progress {
+            progress.read(read.saturating_sub(*reported));
+            *reported = (*reported).max(read);
+        }
     }
 
     /// Fails the read with `error` in strict mode; in lenient mode rejects the row
@@ -2363,6 +2391,32 @@ mod tests {
             read_room_file_with(&missing, "nowhere", &lenient),
             Err(LoadError::Io { .. })
         ));
+    }
+
+    #[test]
+    fn progress_is_told_of_every_byte_of_rows_read() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+
+        let dir = Path::new(GOLDEN);
+        let told = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&told);
+        let options = LoadOptions::strict().with_progress(ReadProgress::new(move |bytes| {
+            counter.fetch_add(bytes, Ordering::Relaxed);
+        }));
+        read_room_folder_with(dir, &options).unwrap();
+
+        // Every byte of the rows, and of the header lines or not.
+        let (mut files_bytes, mut rows_bytes) = (0, 0);
+        for (_, path) in room_files(dir).unwrap() {
+            let text = fs::read_to_string(path).unwrap();
+            files_bytes += text.len() as u64;
+            rows_bytes += (text.len() - text.find('\n').unwrap() - 1) as u64;
+        }
+        let told = told.load(Ordering::Relaxed);
+        assert!(
+            (rows_bytes..=files_bytes).contains(&told),
+            "told of {told} bytes, rows of {rows_bytes}, files of {files_bytes}"
+        );
     }
 
     #[test]

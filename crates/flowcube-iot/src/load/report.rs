@@ -18,6 +18,7 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::{LoadError, Result};
 
@@ -32,7 +33,44 @@ pub struct LoadOptions {
     /// Where to write the rejected rows as CSV (`file,line,column,value,reason`) once the
     /// load succeeds; the file gets its header line even when no row was rejected.
     pub rejects: Option<PathBuf>,
+    /// Told how many bytes of the files were read, as the reading goes on.
+    pub progress: Option<ReadProgress>,
 }
+
+/// A function told, from any reading thread, how many more bytes of the room files were
+/// read: the calls add up to about the files' sizes (a file read twice, when a quoted
+/// field spans the places it was cut at, counts twice).
+#[derive(Clone)]
+pub struct ReadProgress(Arc<dyn Fn(u64) + Send + Sync>);
+
+impl ReadProgress {
+    /// Calls `report` with each number of bytes read.
+    pub fn new(report: impl Fn(u64) + Send + Sync + 'static) -> Self {
+        ReadProgress(Arc::new(report))
+    }
+
+    /// Tells that `bytes` more were read.
+    pub(crate) fn read(&self, bytes: u64) {
+        if bytes > 0 {
+            (self.0)(bytes);
+        }
+    }
+}
+
+impl std::fmt::Debug for ReadProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReadProgress")
+    }
+}
+
+/// Two progress functions are equal when they are the same function.
+impl PartialEq for ReadProgress {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for ReadProgress {}
 
 impl Default for LoadOptions {
     fn default() -> Self {
@@ -46,6 +84,7 @@ impl LoadOptions {
         Self {
             strict: true,
             rejects: None,
+            progress: None,
         }
     }
 
@@ -54,12 +93,19 @@ impl LoadOptions {
         Self {
             strict: false,
             rejects: None,
+            progress: None,
         }
     }
 
     /// The same options, also writing the rejected rows as CSV to `path`.
     pub fn with_rejects(mut self, path: impl Into<PathBuf>) -> Self {
         self.rejects = Some(path.into());
+        self
+    }
+
+    /// The same options, telling `progress` how many bytes were read as reading goes on.
+    pub fn with_progress(mut self, progress: ReadProgress) -> Self {
+        self.progress = Some(progress);
         self
     }
 }
