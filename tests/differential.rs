@@ -1,5 +1,5 @@
 //! Differential tests: the engine against a naive row-by-row model of the cube semantics,
-//! on random tables (nulls, duplicates, several partitions), random levels, filters,
+//! on random tables (nulls, repeated rows, several partitions), random levels, filters,
 //! totals and measures. Answers must not depend on partitions or threads.
 
 use std::collections::{BTreeMap, BTreeSet};

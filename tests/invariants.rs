@@ -4,8 +4,6 @@
 //! - a distinct count at a total is the size of the union of its children's member sets,
 //!   which drill-through gives, and every cell counts as many facts as it drills through to;
 //! - answers do not depend on the number of threads nor on partitions.
-//!
-//! The tests marked `#[ignore]` at the end pin engine bugs; they pass once the bugs are fixed.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -415,10 +413,26 @@ fn a_table_gives_back_the_rows_it_accepted() {
         .collect();
     let table = Table::try_new(&Schema::new(not_null), TableOptions::new("Office")).unwrap();
     let facts = [fact_with_bytes(None), fact_with_bytes(Some(1))];
-    if let Ok(table) = table.try_append(&[batch(&facts)]) {
-        table.to_record_batches().unwrap();
-        let cube = Cube::from_table(table);
-        DrillThrough::new().execute(&cube).unwrap();
+    match table.try_append(&[batch(&facts)]) {
+        // Refused: the error says which column cannot take the nulls.
+        Err(error) => assert!(error.to_string().contains("Bytes"), "{error}"),
+        // Accepted: the rows come back as they went in, through the table and the cube.
+        Ok(table) => {
+            let rows = table.to_record_batches().unwrap();
+            let bytes: Vec<Option<i64>> = rows
+                .iter()
+                .flat_map(|b| {
+                    b.column_by_name("Bytes")
+                        .unwrap()
+                        .as_primitive::<Int64Type>()
+                        .iter()
+                })
+                .collect();
+            assert_eq!(bytes, [None, Some(1)]);
+            let cube = Cube::from_table(table);
+            let drilled = DrillThrough::new().execute(&cube).unwrap();
+            assert_eq!(drilled.num_rows(), 2);
+        }
     }
 }
 

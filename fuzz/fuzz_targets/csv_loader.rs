@@ -40,8 +40,10 @@ fuzz_target!(|data: &[u8]| {
             let rows: usize = strict.iter().map(|batch| batch.num_rows()).sum();
             assert_eq!(report.rows(), rows as u64);
         }
-        (Err(error @ (LoadError::FieldCount { .. } | LoadError::BadValue { .. })), Ok((_, report)))
-        => {
+        (
+            Err(error @ (LoadError::FieldCount { .. } | LoadError::BadValue { .. })),
+            Ok((_, report)),
+        ) => {
             let first = report.rejected().next().expect("a rejected row");
             match error {
                 LoadError::FieldCount { line, .. } => {

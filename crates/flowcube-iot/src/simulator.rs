@@ -1452,6 +1452,25 @@ mod tests {
     }
 
     #[test]
+    fn personal_devices_come_from_several_real_vendors() {
+        let prefixes: HashSet<&[u8]> = sample()
+            .rows
+            .iter()
+            .filter(|r| !r.is_lamp())
+            .map(|r| &r.mac[..8])
+            .collect();
+        let known: HashSet<&[u8]> = LAPTOP_VENDORS
+            .iter()
+            .chain(&PHONE_VENDORS)
+            .map(|(oui, _)| oui.as_bytes())
+            .collect();
+        assert!(prefixes.is_subset(&known), "{prefixes:?}");
+        // Most of the seven vendors show up in the sample; the lamps' vendor never does.
+        assert!(prefixes.len() >= 5, "{prefixes:?}");
+        assert!(!prefixes.contains(LIGHTING_PREFIX.as_bytes()));
+    }
+
+    #[test]
     fn nights_carry_only_lamps() {
         let night: Vec<&Row> = sample()
             .rows

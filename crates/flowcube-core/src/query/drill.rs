@@ -104,3 +104,68 @@ impl DrillThrough {
         Ok(concat_batches(&schema, &batches)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::{ArrayRef, AsArray, Int64Array, StringArray};
+    use arrow::datatypes::Int64Type;
+
+    use super::*;
+    use crate::table::{Table, TableOptions};
+
+    /// Ten facts over four partitions; rooms alternate `a`, `b`; values 0 to 9.
+    fn cube() -> Cube {
+        let batch = RecordBatch::try_from_iter([
+            (
+                "Room",
+                Arc::new(StringArray::from_iter_values((0..10).map(|i| {
+                    if i % 2 == 0 {
+                        "a"
+                    } else {
+                        "b"
+                    }
+                }))) as ArrayRef,
+            ),
+            ("Value", Arc::new(Int64Array::from_iter_values(0..10))),
+        ])
+        .unwrap();
+        let options = TableOptions::new("t").with_partition_rows(3);
+        Cube::from_table(Table::try_from_batches(&[batch], options).unwrap())
+    }
+
+    fn values(batch: &RecordBatch) -> Vec<i64> {
+        let column = batch.column_by_name("Value").unwrap();
+        column.as_primitive::<Int64Type>().values().to_vec()
+    }
+
+    #[test]
+    fn a_limit_keeps_the_first_facts_in_table_order_across_partitions() {
+        let cube = cube();
+        let a = || DrillThrough::new().filter(Filter::eq("Room", "a"));
+        for (limit, expected) in [
+            (0, vec![]),
+            (1, vec![0]),
+            (3, vec![0, 2, 4]),
+            (5, vec![0, 2, 4, 6, 8]),
+            (9, vec![0, 2, 4, 6, 8]),
+        ] {
+            let facts = a().limit(limit).execute(&cube).unwrap();
+            assert_eq!(values(&facts), expected, "limit {limit}");
+        }
+        assert_eq!(values(&a().execute(&cube).unwrap()), [0, 2, 4, 6, 8]);
+        let all = DrillThrough::new().limit(7).execute(&cube).unwrap();
+        assert_eq!(values(&all), [0, 1, 2, 3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn a_measure_filter_is_refused() {
+        let query = DrillThrough::new().filter(Filter::measure(
+            "Value.SUM",
+            crate::Comparison::Greater,
+            1.0,
+        ));
+        assert!(query.execute(&cube()).is_err());
+    }
+}
