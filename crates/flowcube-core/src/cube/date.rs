@@ -2,9 +2,14 @@
 //!
 //! A pattern is written as in Java's `DateTimeFormatter`, the reference engine's notation:
 //! `d` is the day of the month, `HH` the hour of day padded to two digits, `yyyy-MM-dd` a
-//! date. A pattern of one letter among `y M d H m s q Q e c` gives integer members
+//! date. A pattern of one letter among `y M d H m s Y w W q Q e c` gives integer members
 //! (`d` → 4); any other pattern gives strings (`HH` → "08"). Levels read the written fields
 //! of a naive timestamp: a fraction of a second never moves a member.
+//!
+//! Weeks follow the reference engine's default locale (US): they start on Sunday, and the
+//! week of January 1st is week 1 (`w`) of its week-based year (`Y`), so the last days of
+//! December can fall in week 1 of the next year; `W` is the week of the month on the same
+//! rule, and `e` the day of the week with Sunday as 1.
 
 use std::fmt::Write as _;
 
@@ -20,9 +25,12 @@ enum DateField {
     // Declared from most to least significant: members encode fields in this order, so
     // integer codes of a multi-field pattern follow time order.
     Year,
+    WeekBasedYear,
     Quarter,
     Month,
+    Week,
     DayOfYear,
+    WeekOfMonth,
     Day,
     DayOfWeek,
     Hour,
@@ -34,6 +42,9 @@ impl DateField {
     fn of_letter(letter: char) -> Option<DateField> {
         Some(match letter {
             'y' | 'u' => DateField::Year,
+            'Y' => DateField::WeekBasedYear,
+            'w' => DateField::Week,
+            'W' => DateField::WeekOfMonth,
             'q' | 'Q' => DateField::Quarter,
             'M' | 'L' => DateField::Month,
             'D' => DateField::DayOfYear,
@@ -49,8 +60,10 @@ impl DateField {
     /// The smallest value and the number of values, for fields with a fixed range.
     fn fixed_range(self) -> Option<(i64, u64)> {
         Some(match self {
-            DateField::Year => return None,
+            DateField::Year | DateField::WeekBasedYear => return None,
             DateField::Quarter => (1, 4),
+            DateField::Week => (1, 53),
+            DateField::WeekOfMonth => (1, 6),
             DateField::Month => (1, 12),
             DateField::DayOfYear => (1, 366),
             DateField::Day => (1, 31),
@@ -122,8 +135,8 @@ impl DatePattern {
                     width += 1;
                 }
                 if DateField::of_letter(c).is_none() {
-                    // TODO: week-based letters (Y, w, W) and am/pm hours (a, h, k, K) are
-                    // not supported yet.
+                    // TODO: am/pm hours (a, h, k, K), era (G) and time-zone letters are not
+                    // supported.
                     return Err(invalid(&format!("unsupported pattern letter {c:?}")));
                 }
                 tokens.push(Token::Field { letter: c, width });
@@ -148,7 +161,7 @@ impl DatePattern {
         let is_integer = matches!(
             tokens.as_slice(),
             [Token::Field {
-                letter: 'y' | 'M' | 'd' | 'H' | 'm' | 's' | 'q' | 'Q' | 'e' | 'c',
+                letter: 'y' | 'M' | 'd' | 'H' | 'm' | 's' | 'Y' | 'w' | 'W' | 'q' | 'Q' | 'e' | 'c',
                 width: 1
             }]
         );
@@ -184,10 +197,13 @@ impl DatePattern {
     /// A coder for timestamps whose years lie in `min_year..=max_year`.
     pub(crate) fn coder(&self, min_year: i32, max_year: i32) -> DateCoder {
         let mut radices = Vec::with_capacity(self.fields.len());
+        let years = (max_year - min_year + 1).max(1) as u64;
         for field in &self.fields {
-            let (min, count) = field
-                .fixed_range()
-                .unwrap_or((i64::from(min_year), (max_year - min_year + 1).max(1) as u64));
+            let (min, count) = match field {
+                // The last days of a year can be in week 1 of the next one.
+                DateField::WeekBasedYear => (i64::from(min_year), years + 1),
+                _ => field.fixed_range().unwrap_or((i64::from(min_year), years)),
+            };
             radices.push((*field, min, count));
         }
         DateCoder {
@@ -209,6 +225,12 @@ pub(crate) struct Civil {
     /// Day of week, Sunday = 1 .. Saturday = 7 (the US convention of Java's `e`).
     pub weekday: u32,
     pub day_of_year: u32,
+    /// The year of the week (Sunday to Saturday) holding the day: the year of its Saturday.
+    pub week_year: i32,
+    /// The week of `week_year`: week 1 holds January 1st.
+    pub week: u32,
+    /// The week of the month: week 1 holds the 1st.
+    pub week_of_month: u32,
 }
 
 impl Civil {
@@ -217,6 +239,13 @@ impl Civil {
         let days = seconds.div_euclid(SECONDS_PER_DAY);
         let of_day = seconds.rem_euclid(SECONDS_PER_DAY) as u32;
         let (year, month, day) = civil_from_days(days);
+        // Days since the last Sunday: 1970-01-01 was a Thursday.
+        let since_sunday = |days: i64| (days + 4).rem_euclid(7);
+        let sunday = days - since_sunday(days);
+        let week_year = civil_from_days(sunday + 6).0;
+        let january_1st = days_from_civil(week_year, 1, 1);
+        let first_sunday = january_1st - since_sunday(january_1st);
+        let first_of_month = days - i64::from(day - 1);
         Civil {
             year,
             month,
@@ -227,12 +256,18 @@ impl Civil {
             // 1970-01-01 was a Thursday, day 5 when Sunday is 1.
             weekday: ((days + 4).rem_euclid(7) + 1) as u32,
             day_of_year: (days - days_from_civil(year, 1, 1) + 1) as u32,
+            week_year,
+            week: ((sunday - first_sunday) / 7 + 1) as u32,
+            week_of_month: ((i64::from(day) - 1 + since_sunday(first_of_month)) / 7 + 1) as u32,
         }
     }
 
     fn field(&self, field: DateField) -> i64 {
         match field {
             DateField::Year => i64::from(self.year),
+            DateField::WeekBasedYear => i64::from(self.week_year),
+            DateField::Week => i64::from(self.week),
+            DateField::WeekOfMonth => i64::from(self.week_of_month),
             DateField::Quarter => i64::from((self.month - 1) / 3 + 1),
             DateField::Month => i64::from(self.month),
             DateField::DayOfYear => i64::from(self.day_of_year),
@@ -387,7 +422,7 @@ impl DateCoder {
     /// The member of a code.
     pub(crate) fn member(&self, code: u32) -> Value {
         let mut rest = u64::from(code);
-        let mut values = [0i64; 9];
+        let mut values = [0i64; 12];
         for &(field, min, count) in self.radices.iter().rev() {
             values[field as usize] = (rest % count) as i64 + min;
             rest /= count;
@@ -435,7 +470,7 @@ fn format_field(out: &mut String, letter: char, width: usize, value: i64) {
         "Saturday",
     ];
     match (letter, width) {
-        ('y' | 'u', 2) => {
+        ('y' | 'u' | 'Y', 2) => {
             let _ = write!(out, "{:02}", value.rem_euclid(100));
         }
         ('M' | 'L', 3) => out.push_str(&MONTHS[(value - 1) as usize][..3]),
@@ -458,7 +493,7 @@ fn format_field(out: &mut String, letter: char, width: usize, value: i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
+    use chrono::{Datelike, NaiveDate};
 
     fn nanos(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, ns: u32) -> i64 {
         NaiveDate::from_ymd_opt(y, mo, d)
@@ -500,6 +535,75 @@ mod tests {
         assert_eq!(member("EEEE", ts), Value::from("Monday"));
         assert_eq!(member("e", ts), Value::Int(2));
         assert_eq!(member("Q", ts), Value::Int(2));
+        assert_eq!(member("w", ts), Value::Int(15));
+        assert_eq!(member("W", ts), Value::Int(2));
+        assert_eq!(member("Y", ts), Value::Int(2022));
+        assert_eq!(member("YYYY-'W'ww", ts), Value::from("2022-W15"));
+    }
+
+    #[test]
+    fn weeks_start_on_sunday_and_week_one_holds_january_first() {
+        let week = |y, m, d| {
+            let ts = nanos(y, m, d, 12, 0, 0, 0);
+            (member("Y", ts), member("w", ts), member("W", ts))
+        };
+        let int = Value::Int;
+        // 2022-01-01 is a Saturday: alone in week 1; Sunday the 2nd starts week 2.
+        assert_eq!(week(2022, 1, 1), (int(2022), int(1), int(1)));
+        assert_eq!(week(2022, 1, 2), (int(2022), int(2), int(2)));
+        // Friday 2021-12-31 shares its week with 2022-01-01.
+        assert_eq!(week(2021, 12, 31), (int(2022), int(1), int(5)));
+        assert_eq!(week(2021, 12, 25), (int(2021), int(52), int(4)));
+        // Saturday 2022-12-31 ends the 53rd week of 2022; 2023 starts on a Sunday.
+        assert_eq!(week(2022, 12, 31), (int(2022), int(53), int(5)));
+        assert_eq!(week(2023, 1, 1), (int(2023), int(1), int(1)));
+        // 2024-12-29 (a Sunday) starts the week of 2025-01-01; April 2024 has 5 weeks.
+        assert_eq!(week(2024, 12, 29), (int(2025), int(1), int(5)));
+        assert_eq!(week(2024, 4, 30), (int(2024), int(18), int(5)));
+    }
+
+    #[test]
+    fn week_numbers_count_sundays_on_every_day() {
+        // Day by day over five years: a week number moves on Sundays only, by one, or back
+        // to 1 in the week that holds January 1st; the week of the month likewise on the 1st.
+        let mut day = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        let mut last = Civil::from_nanos(nanos(2019, 12, 31, 0, 0, 0, 0));
+        while day.year() < 2025 {
+            let ts = day
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+                .and_utc()
+                .timestamp_nanos_opt();
+            let civil = Civil::from_nanos(ts.unwrap());
+            let holds_next_new_year = (1..7).any(|i| (day + chrono::Days::new(i)).ordinal() == 1);
+            if civil.weekday != 1 {
+                assert_eq!(
+                    (civil.week_year, civil.week),
+                    (last.week_year, last.week),
+                    "{day}"
+                );
+            } else if day.ordinal() == 1 {
+                assert_eq!((civil.week_year, civil.week), (day.year(), 1), "{day}");
+            } else if holds_next_new_year {
+                assert_eq!((civil.week_year, civil.week), (day.year() + 1, 1), "{day}");
+            } else {
+                assert_eq!(
+                    (civil.week_year, civil.week),
+                    (last.week_year, last.week + 1),
+                    "{day}"
+                );
+            }
+            if civil.day == 1 {
+                assert_eq!(civil.week_of_month, 1, "{day}");
+            } else if civil.weekday == 1 {
+                assert_eq!(civil.week_of_month, last.week_of_month + 1, "{day}");
+            } else {
+                assert_eq!(civil.week_of_month, last.week_of_month, "{day}");
+            }
+            assert!((1..=53).contains(&civil.week) && (1..=6).contains(&civil.week_of_month));
+            last = civil;
+            day = day.succ_opt().unwrap();
+        }
     }
 
     #[test]
@@ -555,7 +659,7 @@ mod tests {
     fn bad_patterns_are_errors() {
         assert!(DatePattern::parse("").is_err());
         assert!(DatePattern::parse("'x").is_err());
-        assert!(DatePattern::parse("ww").is_err());
+        assert!(DatePattern::parse("hh").is_err());
         assert!(DatePattern::parse("--").is_err());
     }
 }
