@@ -210,7 +210,14 @@ impl Query {
         self
     }
 
-    /// Asks for the total rows.
+    /// Asks for the total rows: for each hierarchy of the query, every depth from its
+    /// total down to the level asked, crossed between hierarchies. A level aggregated away
+    /// is null in a total row, and comes before its members.
+    ///
+    /// Facts with no value on a boolean, number or date level are under a null member, the
+    /// first of the level's members (null strings are the member `N/A` instead).
+    // TODO: with totals, a null member's row is null on its level as a total row is; only
+    // the order tells them apart. A grouping column saying which levels are totals would.
     pub fn with_totals(mut self) -> Query {
         self.include_totals = true;
         self
