@@ -204,7 +204,29 @@ impl Measure {
         Measure::Max(column.into())
     }
 
-    /// The exact number of distinct members of a column (not additive).
+    /// The exact number of distinct members of a column (not additive: the total is
+    /// the distinct count of all the facts, not the sum of the rows).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use arrow::array::{ArrayRef, AsArray, Int64Array, RecordBatch, StringArray};
+    /// # use arrow::datatypes::{Float64Type, Int64Type};
+    /// # use flowcube_core::{Comparison, Cube, Measure, OriginAggregation, Query, Table, TableOptions};
+    /// # let batch = RecordBatch::try_from_iter([
+    /// #     ("Room", Arc::new(StringArray::from(vec!["lab", "lab", "hall", "hall"])) as ArrayRef),
+    /// #     ("Day", Arc::new(StringArray::from(vec!["d1", "d2", "d1", "d2"])) as ArrayRef),
+    /// #     ("Device", Arc::new(StringArray::from(vec!["a", "b", "a", "a"])) as ArrayRef),
+    /// #     ("Seconds", Arc::new(Int64Array::from(vec![10, 20, 30, 40])) as ArrayRef),
+    /// # ])?;
+    /// # let cube = Cube::from_table(Table::try_from_batches(&[batch], TableOptions::new("Flows"))?);
+    /// # let ints = |b: &RecordBatch, c: usize| b.column(c).as_primitive::<Int64Type>().values().to_vec();
+    /// # let floats = |b: &RecordBatch, c: usize| b.column(c).as_primitive::<Float64Type>().values().to_vec();
+    /// // Rooms: hall 30 + 40, lab 10 + 20; days d1 and d2.
+    /// cube.add_measure("Devices", Measure::distinct_count("Device"))?;
+    /// let answer = Query::new().measures(["Devices"]).levels(["Room"]).with_totals().execute(&cube)?;
+    /// assert_eq!(ints(&answer, 1), [2, 1, 2]); // all, hall, lab
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn distinct_count(column: impl Into<String>) -> Measure {
         Measure::DistinctCount(column.into())
     }
@@ -229,6 +251,29 @@ impl Measure {
     }
 
     /// This measure over only the facts whose member on `level` is one of `members`.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use arrow::array::{ArrayRef, AsArray, Int64Array, RecordBatch, StringArray};
+    /// # use arrow::datatypes::{Float64Type, Int64Type};
+    /// # use flowcube_core::{Comparison, Cube, Measure, OriginAggregation, Query, Table, TableOptions};
+    /// # let batch = RecordBatch::try_from_iter([
+    /// #     ("Room", Arc::new(StringArray::from(vec!["lab", "lab", "hall", "hall"])) as ArrayRef),
+    /// #     ("Day", Arc::new(StringArray::from(vec!["d1", "d2", "d1", "d2"])) as ArrayRef),
+    /// #     ("Device", Arc::new(StringArray::from(vec!["a", "b", "a", "a"])) as ArrayRef),
+    /// #     ("Seconds", Arc::new(Int64Array::from(vec![10, 20, 30, 40])) as ArrayRef),
+    /// # ])?;
+    /// # let cube = Cube::from_table(Table::try_from_batches(&[batch], TableOptions::new("Flows"))?);
+    /// # let ints = |b: &RecordBatch, c: usize| b.column(c).as_primitive::<Int64Type>().values().to_vec();
+    /// # let floats = |b: &RecordBatch, c: usize| b.column(c).as_primitive::<Float64Type>().values().to_vec();
+    /// // Rooms: hall 30 + 40, lab 10 + 20; days d1 and d2.
+    /// cube.add_measure("Lab seconds", Measure::sum("Seconds").filtered("Room", ["lab"]))?;
+    /// cube.add_measure("Elsewhere", Measure::sum("Seconds").excluding("Room", ["lab"]))?;
+    /// let answer = Query::new().measures(["Lab seconds", "Elsewhere"]).levels(["Day"]).execute(&cube)?;
+    /// assert_eq!(ints(&answer, 1), [10, 20]); // d1, d2
+    /// assert_eq!(ints(&answer, 2), [30, 40]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn filtered<V: Into<Value>>(
         self,
         level: impl Into<String>,
@@ -266,6 +311,28 @@ impl Measure {
     }
 
     /// `then` where `condition` holds (is non-zero), else `otherwise`.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use arrow::array::{ArrayRef, AsArray, Int64Array, RecordBatch, StringArray};
+    /// # use arrow::datatypes::{Float64Type, Int64Type};
+    /// # use flowcube_core::{Comparison, Cube, Measure, OriginAggregation, Query, Table, TableOptions};
+    /// # let batch = RecordBatch::try_from_iter([
+    /// #     ("Room", Arc::new(StringArray::from(vec!["lab", "lab", "hall", "hall"])) as ArrayRef),
+    /// #     ("Day", Arc::new(StringArray::from(vec!["d1", "d2", "d1", "d2"])) as ArrayRef),
+    /// #     ("Device", Arc::new(StringArray::from(vec!["a", "b", "a", "a"])) as ArrayRef),
+    /// #     ("Seconds", Arc::new(Int64Array::from(vec![10, 20, 30, 40])) as ArrayRef),
+    /// # ])?;
+    /// # let cube = Cube::from_table(Table::try_from_batches(&[batch], TableOptions::new("Flows"))?);
+    /// # let ints = |b: &RecordBatch, c: usize| b.column(c).as_primitive::<Int64Type>().values().to_vec();
+    /// # let floats = |b: &RecordBatch, c: usize| b.column(c).as_primitive::<Float64Type>().values().to_vec();
+    /// // Rooms: hall 30 + 40, lab 10 + 20; days d1 and d2.
+    /// let busy = Measure::sum("Seconds").compare(Comparison::Greater, Measure::constant(25.0));
+    /// cube.add_measure("Busy seconds", Measure::when(busy, Measure::sum("Seconds"), Measure::constant(0.0)))?;
+    /// let answer = Query::new().measures(["Busy seconds"]).levels(["Room"]).execute(&cube)?;
+    /// assert_eq!(floats(&answer, 1), [70.0, 30.0]); // hall, lab
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn when(condition: Measure, then: Measure, otherwise: Measure) -> Measure {
         Measure::Where {
             condition: Box::new(condition),
@@ -275,6 +342,27 @@ impl Measure {
     }
 
     /// This measure at the parent member of `hierarchy` (see [`Measure::ParentValue`]).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use arrow::array::{ArrayRef, AsArray, Int64Array, RecordBatch, StringArray};
+    /// # use arrow::datatypes::{Float64Type, Int64Type};
+    /// # use flowcube_core::{Comparison, Cube, Measure, OriginAggregation, Query, Table, TableOptions};
+    /// # let batch = RecordBatch::try_from_iter([
+    /// #     ("Room", Arc::new(StringArray::from(vec!["lab", "lab", "hall", "hall"])) as ArrayRef),
+    /// #     ("Day", Arc::new(StringArray::from(vec!["d1", "d2", "d1", "d2"])) as ArrayRef),
+    /// #     ("Device", Arc::new(StringArray::from(vec!["a", "b", "a", "a"])) as ArrayRef),
+    /// #     ("Seconds", Arc::new(Int64Array::from(vec![10, 20, 30, 40])) as ArrayRef),
+    /// # ])?;
+    /// # let cube = Cube::from_table(Table::try_from_batches(&[batch], TableOptions::new("Flows"))?);
+    /// # let ints = |b: &RecordBatch, c: usize| b.column(c).as_primitive::<Int64Type>().values().to_vec();
+    /// # let floats = |b: &RecordBatch, c: usize| b.column(c).as_primitive::<Float64Type>().values().to_vec();
+    /// // Rooms: hall 30 + 40, lab 10 + 20; days d1 and d2.
+    /// cube.add_measure("All rooms", Measure::sum("Seconds").parent_value("Room"))?;
+    /// let answer = Query::new().measures(["All rooms"]).levels(["Room"]).execute(&cube)?;
+    /// assert_eq!(ints(&answer, 1), [100, 100]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn parent_value(self, hierarchy: impl Into<String>) -> Measure {
         Measure::ParentValue {
             measure: Box::new(self),
@@ -283,6 +371,27 @@ impl Measure {
     }
 
     /// The running total of this measure along `level` (see [`Measure::Cumulative`]).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use arrow::array::{ArrayRef, AsArray, Int64Array, RecordBatch, StringArray};
+    /// # use arrow::datatypes::{Float64Type, Int64Type};
+    /// # use flowcube_core::{Comparison, Cube, Measure, OriginAggregation, Query, Table, TableOptions};
+    /// # let batch = RecordBatch::try_from_iter([
+    /// #     ("Room", Arc::new(StringArray::from(vec!["lab", "lab", "hall", "hall"])) as ArrayRef),
+    /// #     ("Day", Arc::new(StringArray::from(vec!["d1", "d2", "d1", "d2"])) as ArrayRef),
+    /// #     ("Device", Arc::new(StringArray::from(vec!["a", "b", "a", "a"])) as ArrayRef),
+    /// #     ("Seconds", Arc::new(Int64Array::from(vec![10, 20, 30, 40])) as ArrayRef),
+    /// # ])?;
+    /// # let cube = Cube::from_table(Table::try_from_batches(&[batch], TableOptions::new("Flows"))?);
+    /// # let ints = |b: &RecordBatch, c: usize| b.column(c).as_primitive::<Int64Type>().values().to_vec();
+    /// # let floats = |b: &RecordBatch, c: usize| b.column(c).as_primitive::<Float64Type>().values().to_vec();
+    /// // Rooms: hall 30 + 40, lab 10 + 20; days d1 and d2.
+    /// cube.add_measure("To date", Measure::sum("Seconds").cumulative("Day"))?;
+    /// let answer = Query::new().measures(["To date"]).levels(["Day"]).execute(&cube)?;
+    /// assert_eq!(ints(&answer, 1), [40, 100]); // d1, then d1 and d2
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cumulative(self, level: impl Into<String>) -> Measure {
         Measure::Cumulative {
             measure: Box::new(self),
@@ -303,6 +412,29 @@ impl Measure {
 
     /// This measure evaluated at `levels` and combined up to each cell by `aggregation`
     /// (see [`Measure::Origin`]).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use arrow::array::{ArrayRef, AsArray, Int64Array, RecordBatch, StringArray};
+    /// # use arrow::datatypes::{Float64Type, Int64Type};
+    /// # use flowcube_core::{Comparison, Cube, Measure, OriginAggregation, Query, Table, TableOptions};
+    /// # let batch = RecordBatch::try_from_iter([
+    /// #     ("Room", Arc::new(StringArray::from(vec!["lab", "lab", "hall", "hall"])) as ArrayRef),
+    /// #     ("Day", Arc::new(StringArray::from(vec!["d1", "d2", "d1", "d2"])) as ArrayRef),
+    /// #     ("Device", Arc::new(StringArray::from(vec!["a", "b", "a", "a"])) as ArrayRef),
+    /// #     ("Seconds", Arc::new(Int64Array::from(vec![10, 20, 30, 40])) as ArrayRef),
+    /// # ])?;
+    /// # let cube = Cube::from_table(Table::try_from_batches(&[batch], TableOptions::new("Flows"))?);
+    /// # let ints = |b: &RecordBatch, c: usize| b.column(c).as_primitive::<Int64Type>().values().to_vec();
+    /// # let floats = |b: &RecordBatch, c: usize| b.column(c).as_primitive::<Float64Type>().values().to_vec();
+    /// // Rooms: hall 30 + 40, lab 10 + 20; days d1 and d2.
+    /// // The busiest day of each room: the sums by day, then their maximum.
+    /// let busiest = Measure::sum("Seconds").origin(["Day"], OriginAggregation::Max);
+    /// cube.add_measure("Busiest day", busiest)?;
+    /// let answer = Query::new().measures(["Busiest day"]).levels(["Room"]).execute(&cube)?;
+    /// assert_eq!(ints(&answer, 1), [40, 20]); // hall, lab
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn origin<I, S>(self, levels: I, aggregation: OriginAggregation) -> Measure
     where
         I: IntoIterator<Item = S>,
