@@ -225,12 +225,9 @@ pub(crate) struct Civil {
     /// Day of week, Sunday = 1 .. Saturday = 7 (the US convention of Java's `e`).
     pub weekday: u32,
     pub day_of_year: u32,
-    /// The year of the week (Sunday to Saturday) holding the day: the year of its Saturday.
-    pub week_year: i32,
-    /// The week of `week_year`: week 1 holds January 1st.
-    pub week: u32,
-    /// The week of the month: week 1 holds the 1st.
-    pub week_of_month: u32,
+    /// Days since 1970-01-01, from which the week fields are computed when a pattern
+    /// reads them (most do not).
+    pub days: i64,
 }
 
 impl Civil {
@@ -239,13 +236,6 @@ impl Civil {
         let days = seconds.div_euclid(SECONDS_PER_DAY);
         let of_day = seconds.rem_euclid(SECONDS_PER_DAY) as u32;
         let (year, month, day) = civil_from_days(days);
-        // Days since the last Sunday: 1970-01-01 was a Thursday.
-        let since_sunday = |days: i64| (days + 4).rem_euclid(7);
-        let sunday = days - since_sunday(days);
-        let week_year = civil_from_days(sunday + 6).0;
-        let january_1st = days_from_civil(week_year, 1, 1);
-        let first_sunday = january_1st - since_sunday(january_1st);
-        let first_of_month = days - i64::from(day - 1);
         Civil {
             year,
             month,
@@ -256,18 +246,32 @@ impl Civil {
             // 1970-01-01 was a Thursday, day 5 when Sunday is 1.
             weekday: ((days + 4).rem_euclid(7) + 1) as u32,
             day_of_year: (days - days_from_civil(year, 1, 1) + 1) as u32,
-            week_year,
-            week: ((sunday - first_sunday) / 7 + 1) as u32,
-            week_of_month: ((i64::from(day) - 1 + since_sunday(first_of_month)) / 7 + 1) as u32,
+            days,
         }
+    }
+
+    /// The week-based year and the week of it: weeks run from Sunday to Saturday and
+    /// belong to the year of their Saturday, so week 1 holds January 1st.
+    pub(crate) fn week_year_and_week(&self) -> (i32, u32) {
+        let sunday = self.days - days_since_sunday(self.days);
+        let week_year = civil_from_days(sunday + 6).0;
+        let january_1st = days_from_civil(week_year, 1, 1);
+        let first_sunday = january_1st - days_since_sunday(january_1st);
+        (week_year, ((sunday - first_sunday) / 7 + 1) as u32)
+    }
+
+    /// The week of the month: week 1 holds the 1st, the next starts on the first Sunday.
+    pub(crate) fn week_of_month(&self) -> u32 {
+        let first_of_month = self.days - i64::from(self.day - 1);
+        ((i64::from(self.day) - 1 + days_since_sunday(first_of_month)) / 7 + 1) as u32
     }
 
     fn field(&self, field: DateField) -> i64 {
         match field {
             DateField::Year => i64::from(self.year),
-            DateField::WeekBasedYear => i64::from(self.week_year),
-            DateField::Week => i64::from(self.week),
-            DateField::WeekOfMonth => i64::from(self.week_of_month),
+            DateField::WeekBasedYear => i64::from(self.week_year_and_week().0),
+            DateField::Week => i64::from(self.week_year_and_week().1),
+            DateField::WeekOfMonth => i64::from(self.week_of_month()),
             DateField::Quarter => i64::from((self.month - 1) / 3 + 1),
             DateField::Month => i64::from(self.month),
             DateField::DayOfYear => i64::from(self.day_of_year),
@@ -278,6 +282,11 @@ impl Civil {
             DateField::Second => i64::from(self.second),
         }
     }
+}
+
+/// Days since the Sunday before (0 on a Sunday): 1970-01-01 was a Thursday.
+fn days_since_sunday(days: i64) -> i64 {
+    (days + 4).rem_euclid(7)
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian: the calendar date
@@ -578,29 +587,32 @@ mod tests {
             let holds_next_new_year = (1..7).any(|i| (day + chrono::Days::new(i)).ordinal() == 1);
             if civil.weekday != 1 {
                 assert_eq!(
-                    (civil.week_year, civil.week),
-                    (last.week_year, last.week),
+                    civil.week_year_and_week(),
+                    last.week_year_and_week(),
                     "{day}"
                 );
             } else if day.ordinal() == 1 {
-                assert_eq!((civil.week_year, civil.week), (day.year(), 1), "{day}");
+                assert_eq!(civil.week_year_and_week(), (day.year(), 1), "{day}");
             } else if holds_next_new_year {
-                assert_eq!((civil.week_year, civil.week), (day.year() + 1, 1), "{day}");
+                assert_eq!(civil.week_year_and_week(), (day.year() + 1, 1), "{day}");
             } else {
                 assert_eq!(
-                    (civil.week_year, civil.week),
-                    (last.week_year, last.week + 1),
+                    civil.week_year_and_week(),
+                    (last.week_year_and_week().0, last.week_year_and_week().1 + 1),
                     "{day}"
                 );
             }
             if civil.day == 1 {
-                assert_eq!(civil.week_of_month, 1, "{day}");
+                assert_eq!(civil.week_of_month(), 1, "{day}");
             } else if civil.weekday == 1 {
-                assert_eq!(civil.week_of_month, last.week_of_month + 1, "{day}");
+                assert_eq!(civil.week_of_month(), last.week_of_month() + 1, "{day}");
             } else {
-                assert_eq!(civil.week_of_month, last.week_of_month, "{day}");
+                assert_eq!(civil.week_of_month(), last.week_of_month(), "{day}");
             }
-            assert!((1..=53).contains(&civil.week) && (1..=6).contains(&civil.week_of_month));
+            assert!(
+                (1..=53).contains(&civil.week_year_and_week().1)
+                    && (1..=6).contains(&civil.week_of_month())
+            );
             last = civil;
             day = day.succ_opt().unwrap();
         }
