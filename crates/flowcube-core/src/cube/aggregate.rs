@@ -43,6 +43,11 @@ pub const AGGREGATE_MIN_FACTS_PER_ROW: usize = 8;
 /// they cost a few megabytes at most, and small tables stay served by them.
 pub const AGGREGATE_ROWS_ALWAYS_KEPT: usize = 1 << 16;
 
+/// Rows per partition of an aggregate table, at most. Aggregate rows come in order of
+/// their key members (the first key column's first), so a filter on members skips the
+/// partitions outside the members it keeps; small partitions make that skipping fine.
+const AGGREGATE_PARTITION_ROWS: usize = 1 << 14;
+
 /// The time grain of an aggregate table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeBucket {
@@ -195,7 +200,7 @@ impl AggregateTable {
             });
         }
         let options = TableOptions::new(format!("{}#aggregate", facts.name()))
-            .with_partition_rows(facts.options().partition_rows);
+            .with_partition_rows(AGGREGATE_PARTITION_ROWS.min(facts.options().partition_rows));
         let mut aggregate = AggregateTable {
             table: Table::try_new(&Schema::new(fields), options)?,
             keys,

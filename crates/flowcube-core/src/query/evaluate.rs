@@ -113,11 +113,29 @@ const DENSE_PATHS: usize = 1 << 20;
 struct KeyLayout {
     radices: Vec<u128>,
     strides: Vec<u128>,
+    /// The same in 64 bits, when every key fits there (a division of 128-bit numbers
+    /// costs several times one of 64-bit numbers, and digits are read for every cell).
+    narrow: Option<(Vec<u64>, Vec<u64>)>,
 }
 
 impl KeyLayout {
+    fn new(radices: Vec<u128>, strides: Vec<u128>, space: u128) -> KeyLayout {
+        let narrow = u64::try_from(space).is_ok().then(|| {
+            let narrow = |values: &[u128]| values.iter().map(|&v| v as u64).collect();
+            (narrow(&radices), narrow(&strides))
+        });
+        KeyLayout {
+            radices,
+            strides,
+            narrow,
+        }
+    }
+
     fn digit(&self, key: u128, slot: usize) -> u128 {
-        key / self.strides[slot] % self.radices[slot]
+        match &self.narrow {
+            Some((radices, strides)) => u128::from(key as u64 / strides[slot] % radices[slot]),
+            None => key / self.strides[slot] % self.radices[slot],
+        }
     }
 
     fn with_total(&self, key: u128, slot: usize) -> u128 {
@@ -178,7 +196,7 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
                 limit: u64::MAX,
             })?;
     }
-    let layout = KeyLayout { radices, strides };
+    let layout = KeyLayout::new(radices, strides, space);
     let dense = (space <= u128::from(DENSE_CELLS)).then_some(space as usize);
 
     let domains: Vec<u64> = plan.encoders.iter().map(|e| e.cardinality() + 1).collect();
@@ -298,7 +316,9 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
     let (all, mut cells) = if needed_patterns == [full.clone()] {
         (leaves, leaf_cells)
     } else {
-        let mut all = Partial::new(&plan.aggregates, &domains, None);
+        // The totals' digits are part of the dense key space, so dense leaves roll up into
+        // dense totals, without hashing.
+        let mut all = Partial::new(&plan.aggregates, &domains, dense);
         let mut targets = Vec::with_capacity(leaf_cells.len());
         for pattern in &needed_patterns {
             targets.clear();
@@ -318,19 +338,17 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
     };
     // Key order makes the evaluation independent of how the scan was split.
     cells.sort_unstable_by_key(|&(key, _)| key);
+    let mut pattern = vec![0; plan.axes.len()];
     let is_output: Vec<bool> = cells
         .iter()
         .map(|&(key, _)| {
-            let pattern: Vec<usize> = plan
-                .axes
-                .iter()
-                .map(|a| {
-                    a.slots
-                        .iter()
-                        .take_while(|&&s| !layout.is_total(key, s))
-                        .count()
-                })
-                .collect();
+            for (depth, axis) in pattern.iter_mut().zip(&plan.axes) {
+                *depth = axis
+                    .slots
+                    .iter()
+                    .take_while(|&&s| !layout.is_total(key, s))
+                    .count();
+            }
             requested.contains(&pattern)
         })
         .collect();
@@ -361,14 +379,15 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
     }
 
     // Order: by levels in query order, totals first, members naturally. Each slot's
-    // digits are ranked once by their members; rows then sort by ranks.
-    let mut ranks: Vec<Vec<u32>> = Vec::with_capacity(plan.slots.len());
-    let mut members: Vec<Vec<Value>> = Vec::with_capacity(plan.slots.len());
+    // digits are ranked once by their members (rank 0 is the total); rows then sort by
+    // their ranks, packed into one number when they fit in 64 bits.
     let visible_slots: Vec<usize> = plan
         .axes
         .iter()
         .flat_map(|a| a.slots[..a.visible].iter().copied())
         .collect();
+    let mut ranks: Vec<Vec<u32>> = Vec::with_capacity(visible_slots.len());
+    let mut members: Vec<Vec<Value>> = Vec::with_capacity(visible_slots.len());
     for &s in &visible_slots {
         let slot = &plan.slots[s];
         let encoder = &plan.encoders[slot.encoder];
@@ -388,33 +407,55 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
         named.sort_by(|a, b| a.0.natural_cmp(&b.0));
         let mut rank_of: HashMap<u32, u32> = HashMap::with_capacity(named.len() + 1);
         rank_of.insert(total, 0);
-        let mut member_of: HashMap<u32, Value> = HashMap::with_capacity(named.len() + 1);
-        member_of.insert(total, Value::Null);
+        let mut by_rank = Vec::with_capacity(named.len() + 1);
+        by_rank.push(Value::Null);
         for (rank, (member, digit)) in named.into_iter().enumerate() {
             rank_of.insert(digit, rank as u32 + 1);
-            member_of.insert(digit, member);
+            by_rank.push(member);
         }
         ranks.push(digits.iter().map(|d| rank_of[d]).collect());
-        members.push(digits.iter().map(|d| member_of[d].clone()).collect());
+        members.push(by_rank);
     }
     let mut order: Vec<usize> = (0..keep.len()).collect();
-    order.sort_unstable_by(|&a, &b| {
-        ranks
+    let packed: Option<Vec<u64>> = {
+        let widths: Vec<u64> = members.iter().map(|m| m.len() as u64).collect();
+        widths
             .iter()
-            .map(|r| r[a].cmp(&r[b]))
-            .find(|o| *o != Ordering::Equal)
-            .unwrap_or(Ordering::Equal)
-    });
+            .try_fold(1u64, |space, &w| space.checked_mul(w))
+            .map(|_| {
+                (0..keep.len())
+                    .map(|row| {
+                        ranks
+                            .iter()
+                            .zip(&widths)
+                            .fold(0u64, |key, (r, &w)| key * w + u64::from(r[row]))
+                    })
+                    .collect()
+            })
+    };
+    match &packed {
+        Some(keys) => order.sort_unstable_by_key(|&row| keys[row]),
+        None => order.sort_unstable_by(|&a, &b| {
+            ranks
+                .iter()
+                .map(|r| r[a].cmp(&r[b]))
+                .find(|o| *o != Ordering::Equal)
+                .unwrap_or(Ordering::Equal)
+        }),
+    }
 
     let levels = visible_slots
         .iter()
         .map(|&s| &plan.slots[s])
-        .zip(members)
-        .map(|(slot, column)| {
+        .zip(ranks.iter().zip(&members))
+        .map(|(slot, (ranks, by_rank))| {
             (
                 slot.name.clone(),
                 plan.encoders[slot.encoder].data_type(),
-                order.iter().map(|&i| column[i].clone()).collect(),
+                order
+                    .iter()
+                    .map(|&row| by_rank[ranks[row] as usize].clone())
+                    .collect(),
             )
         })
         .collect();
@@ -636,14 +677,6 @@ where
 /// Whether a filter accepts the codes of its encoders (`None` when they are out of range).
 type CodesTest<'a> = dyn Fn(&[u32]) -> Option<bool> + 'a;
 
-/// Whether a filter on date levels can keep any row of a partition, judged from the
-/// partition's time range alone: a partition none of whose time buckets passes is
-/// skipped without reading a row.
-fn may_keep(plan: &Plan, filter: &FactFilter, partition: &Partition) -> bool {
-    date_buckets(plan, std::slice::from_ref(filter), partition)
-        .is_none_or(|buckets| buckets.passes.contains(&true))
-}
-
 /// Which time buckets of a partition pass filters that read only date levels of one
 /// timestamp column.
 struct DateBuckets {
@@ -653,13 +686,16 @@ struct DateBuckets {
     width: i64,
     /// The index (time / width) of the bucket holding the partition's first time.
     first: i64,
-    /// Whether every filter keeps bucket `first + i`.
+    /// Whether every date filter keeps bucket `first + i`.
     passes: Vec<bool>,
+    /// Whether the date filters are all the filters, so that the buckets that pass hold
+    /// exactly the rows kept.
+    every_filter: bool,
 }
 
-/// The buckets of the partition's time range and whether the filters keep each; `None`
-/// when a filter reads something else than date levels of one column, the column has
-/// nulls, or the range has too many buckets to list.
+/// The buckets of the partition's time range and whether the filters that read date levels
+/// keep each; `None` when no filter reads date levels only, they read several columns,
+/// the column has nulls, or the range has too many buckets to list.
 fn date_buckets(plan: &Plan, filters: &[FactFilter], partition: &Partition) -> Option<DateBuckets> {
     date_buckets_in(plan, filters, |column| partition_range(partition, column))
 }
@@ -706,6 +742,7 @@ impl DateBuckets {
             width: self.width,
             first,
             passes: self.passes.get(start..=end)?.to_vec(),
+            every_filter: self.every_filter,
         })
     }
 }
@@ -717,8 +754,15 @@ fn date_buckets_in(
     filters: &[FactFilter],
     range: impl FnOnce(usize) -> Option<(i64, i64)>,
 ) -> Option<DateBuckets> {
+    // The filters that read only date levels of one column; the others are left to the
+    // scan.
+    let date_filters: Vec<&FactFilter> = filters
+        .iter()
+        .filter(|filter| reads_dates_only(plan, filter))
+        .collect();
+    let every_filter = date_filters.len() == filters.len();
     let mut tests: Vec<(&[usize], Box<CodesTest<'_>>)> = Vec::with_capacity(filters.len());
-    for filter in filters {
+    for filter in date_filters {
         match filter {
             FactFilter::Codes { encoder, accept } => tests.push((
                 std::slice::from_ref(encoder),
@@ -778,7 +822,37 @@ fn date_buckets_in(
         width,
         first: lo.div_euclid(width),
         passes: passes?,
+        every_filter,
     })
+}
+
+/// Whether a filter reads date levels only, so that time buckets can judge it.
+fn reads_dates_only(plan: &Plan, filter: &FactFilter) -> bool {
+    match filter {
+        FactFilter::Codes { encoder, .. } => plan.encoders[*encoder].date().is_some(),
+        FactFilter::DensePaths { encoders, .. } => {
+            encoders.iter().all(|&e| plan.encoders[e].date().is_some())
+        }
+        FactFilter::Paths { .. } => false,
+    }
+}
+
+/// Whether a filter on a dictionary level keeps none of the codes that a partition's rows
+/// can hold, judged from the partition's smallest and largest code: a room's file fills
+/// partitions of that room alone, and aggregate rows come in member order.
+fn keeps_no_member(plan: &Plan, filter: &FactFilter, partition: &Partition) -> bool {
+    let FactFilter::Codes { encoder, accept } = filter else {
+        return false;
+    };
+    let LevelEncoder::Dictionary { column, .. } = &plan.encoders[*encoder] else {
+        return false;
+    };
+    let Some((lo, hi)) = partition.code_ranges[*column] else {
+        return false;
+    };
+    accept
+        .get(lo as usize..=hi as usize)
+        .is_some_and(|codes| !codes.contains(&true))
 }
 
 /// What the filters tell of a partition before any level code is read.
@@ -806,19 +880,24 @@ fn prune(
     if filters.is_empty() {
         return Pruning::Scan;
     }
+    if filters
+        .iter()
+        .any(|filter| keeps_no_member(plan, filter, partition))
+    {
+        return Pruning::Skip;
+    }
     let buckets = whole
         .and_then(|whole| whole.within(partition))
         .or_else(|| date_buckets(plan, filters, partition));
     let Some(buckets) = buckets else {
-        // Some filter reads something else: judge the date filters one by one.
-        return if filters.iter().all(|f| may_keep(plan, f, partition)) {
-            Pruning::Scan
-        } else {
-            Pruning::Skip
-        };
+        return Pruning::Scan;
     };
     if !buckets.passes.contains(&true) {
         return Pruning::Skip;
+    }
+    if !buckets.every_filter {
+        // Other filters read other levels: their rows are found by the scan.
+        return Pruning::Scan;
     }
     let ColumnData::Timestamp(ts) = &partition.columns[buckets.column] else {
         return Pruning::Scan;

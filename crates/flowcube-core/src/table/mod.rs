@@ -220,6 +220,10 @@ pub(crate) struct Partition {
     /// Whether each timestamp column is without nulls and in ascending order, so that the
     /// rows of a time span can be found by binary search.
     pub(crate) time_sorted: Vec<bool>,
+    /// The smallest and largest dictionary code of each dictionary-encoded column
+    /// (`None` for other columns and empty partitions), so that a filter on members can
+    /// skip partitions without reading their codes.
+    pub(crate) code_ranges: Vec<Option<(u32, u32)>>,
     /// Level codes computed from the columns (date parts), shared by every snapshot that
     /// holds this partition.
     pub(crate) cache: Arc<Mutex<HashMap<LevelCacheKey, CodeArray>>>,

@@ -277,6 +277,12 @@ impl TableData {
 impl StagedPartition {
     /// The partition, `maps` giving the table's code of each local dictionary code.
     fn finish(self, maps: &[Vec<u32>]) -> Partition {
+        // Every local code is used by some row, so the codes the rows hold range over the
+        // map's values.
+        let code_ranges = maps
+            .iter()
+            .map(|map| Some((*map.iter().min()?, *map.iter().max()?)))
+            .collect();
         let columns = self
             .columns
             .into_iter()
@@ -297,6 +303,7 @@ impl StagedPartition {
             deleted: None,
             time_ranges: self.time_ranges,
             time_sorted: self.time_sorted,
+            code_ranges,
             cache: Arc::default(),
         }
     }
