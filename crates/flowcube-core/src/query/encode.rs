@@ -181,6 +181,14 @@ impl LevelEncoder {
         }
     }
 
+    /// For a date level: what its codes are cached under.
+    pub(crate) fn date_cache_key(&self) -> Option<&LevelCacheKey> {
+        match self {
+            LevelEncoder::Date { cache_key, .. } => Some(cache_key),
+            _ => None,
+        }
+    }
+
     /// For a date level: the column it reads and its coder.
     pub(crate) fn date(&self) -> Option<(usize, &DateCoder)> {
         match self {

@@ -2,6 +2,7 @@
 //! evaluated cell by cell, rows filtered and sorted.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use arrow::datatypes::DataType;
 use hashbrown::{HashMap, HashSet};
@@ -10,7 +11,7 @@ use rayon::prelude::*;
 use crate::cube::CubeState;
 use crate::error::{Error, Result};
 use crate::measure::{BinaryOp, OriginAggregation};
-use crate::table::{with_codes, CodeArray, ColumnData, Partition};
+use crate::table::{with_codes, CodeArray, ColumnData, Partition, Table};
 use crate::value::Value;
 
 use super::aggregate::{encoder_codes, BaseAggregate, Partial, ScanContext, States, DENSE_CELLS};
@@ -229,7 +230,7 @@ pub(crate) fn evaluate(state: &CubeState, query: &Query) -> Result<Cells> {
 
     // Scan: one partial per worker, merged pairwise.
     let partitions = table.partitions();
-    let whole = table_buckets(&plan, &filters, partitions);
+    let whole = table_buckets(&plan, &filters, table);
     let chunk = (partitions.len() / (4 * rayon::current_num_threads()).max(1)).max(1);
     let scan = |mut partial: Partial, partition: &Partition| {
         scan_partition(
@@ -697,26 +698,29 @@ struct DateBuckets {
 /// keep each; `None` when no filter reads date levels only, they read several columns,
 /// the column has nulls, or the range has too many buckets to list.
 fn date_buckets(plan: &Plan, filters: &[FactFilter], partition: &Partition) -> Option<DateBuckets> {
-    date_buckets_in(plan, filters, |column| partition_range(partition, column))
+    date_buckets_in(
+        plan,
+        filters,
+        |column| partition_range(partition, column),
+        None,
+    )
 }
 
 /// The buckets of the time range of every partition, and whether the filters keep each:
 /// computed once per query, then cut to each partition's range with
 /// [`DateBuckets::within`].
-fn table_buckets(
-    plan: &Plan,
-    filters: &[FactFilter],
-    partitions: &[Partition],
-) -> Option<DateBuckets> {
+fn table_buckets(plan: &Plan, filters: &[FactFilter], table: &Table) -> Option<DateBuckets> {
     if filters.is_empty() {
         return None;
     }
-    date_buckets_in(plan, filters, |column| {
-        partitions
+    let range = |column: usize| {
+        table
+            .partitions()
             .iter()
             .filter_map(|p| p.time_ranges[column])
             .reduce(|(lo, hi), (l, h)| (lo.min(l), hi.max(h)))
-    })
+    };
+    date_buckets_in(plan, filters, range, Some(table))
 }
 
 /// The time range of a timestamp column of a partition, when it has values and no null.
@@ -753,6 +757,7 @@ fn date_buckets_in(
     plan: &Plan,
     filters: &[FactFilter],
     range: impl FnOnce(usize) -> Option<(i64, i64)>,
+    table: Option<&Table>,
 ) -> Option<DateBuckets> {
     // The filters that read only date levels of one column; the others are left to the
     // scan.
@@ -801,8 +806,16 @@ fn date_buckets_in(
         let tables = encoders
             .iter()
             .map(|&e| {
-                let (_, coder) = plan.encoders[e].date().expect("a date encoder");
-                coder.bucket_codes(lo, hi, width)
+                let encoder = &plan.encoders[e];
+                let (_, coder) = encoder.date().expect("a date encoder");
+                let list = || coder.bucket_codes(lo, hi, width);
+                match (table, encoder.date_cache_key()) {
+                    // The table's whole range: the same at every query of this snapshot.
+                    (Some(table), Some(key)) => {
+                        table.bucket_codes((key.clone(), width, lo, hi), list)
+                    }
+                    _ => list().map(Arc::new),
+                }
             })
             .collect::<Option<Vec<_>>>()?;
         let mut codes = vec![0; tables.len()];
@@ -998,7 +1011,7 @@ pub(crate) fn select_rows(state: &CubeState, filters: &[super::Filter]) -> Resul
         }
     }
     let partitions = state.table().partitions();
-    let whole = table_buckets(&plan, &filters, partitions);
+    let whole = table_buckets(&plan, &filters, state.table());
     Ok(partitions
         .par_iter()
         .map(|partition| {

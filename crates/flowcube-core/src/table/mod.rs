@@ -255,7 +255,17 @@ struct TableData {
     derived: Vec<Option<Derived>>,
     /// Shared by every snapshot of one table, and by no other table.
     lineage: u64,
+    /// Level codes of runs of time buckets, which date filters list over the table's
+    /// time range at every query; shared by the table's snapshots.
+    bucket_cache: Arc<Mutex<HashMap<BucketCacheKey, Arc<Vec<u32>>>>>,
 }
+
+/// What a run of bucket codes was listed for: the level (as [`LevelCacheKey`]), the bucket
+/// width and the first and last time, in nanoseconds.
+pub(crate) type BucketCacheKey = (LevelCacheKey, i64, i64, i64);
+
+/// Runs of bucket codes kept per table at most; past that the cache starts over.
+const BUCKET_CACHE_ENTRIES: usize = 256;
 
 /// A derivation and the indices of its input columns.
 type Derived = (Arc<dyn StringDerivation>, Vec<usize>);
@@ -369,6 +379,7 @@ impl Table {
                 live_rows: 0,
                 derived,
                 lineage: stage::new_lineage(),
+                bucket_cache: Arc::default(),
             }),
         })
     }
@@ -489,6 +500,26 @@ impl Table {
             .map(|batch| self.stage(batch))
             .collect::<Result<_>>()?;
         self.try_append_staged(staged)
+    }
+
+    /// The bucket codes of `key`, listed by `list` the first time and kept for the queries
+    /// after; `None` when `list` cannot list them.
+    pub(crate) fn bucket_codes(
+        &self,
+        key: BucketCacheKey,
+        list: impl FnOnce() -> Option<Vec<u32>>,
+    ) -> Option<Arc<Vec<u32>>> {
+        let cache = &self.data.bucket_cache;
+        if let Some(codes) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Some(Arc::clone(codes));
+        }
+        let codes = Arc::new(list()?);
+        let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= BUCKET_CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(key, Arc::clone(&codes));
+        Some(codes)
     }
 
     /// The rows of the table as record batches (one per partition, replaced rows left out).
