@@ -534,11 +534,31 @@ impl Table {
     /// iterator reaches it: a pass over a large table holds one partition's batch at a time.
     pub fn record_batches(&self) -> impl Iterator<Item = Result<RecordBatch>> + '_ {
         let all: Vec<usize> = (0..self.data.columns.len()).collect();
+        self.batches_of(all)
+    }
+
+    /// The rows of the table as record batches of the named columns only, one per
+    /// partition, each made when the iterator reaches it.
+    ///
+    /// # Errors
+    /// An unknown column, named with the known ones.
+    pub fn record_batches_of(
+        &self,
+        columns: &[&str],
+    ) -> Result<impl Iterator<Item = Result<RecordBatch>> + '_> {
+        let columns = columns
+            .iter()
+            .map(|name| self.column_index(name))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(self.batches_of(columns))
+    }
+
+    fn batches_of(&self, columns: Vec<usize>) -> impl Iterator<Item = Result<RecordBatch>> + '_ {
         self.data.partitions.iter().map(move |p| {
             let rows: Vec<u32> = (0..p.len as u32)
                 .filter(|r| p.deleted.as_ref().is_none_or(|d| !d.contains(*r)))
                 .collect();
-            self.take_rows(p, &rows, &all)
+            self.take_rows(p, &rows, &columns)
         })
     }
 
