@@ -257,6 +257,9 @@ impl AggregateTable {
     }
 
     /// Folds the fact partitions not folded yet into new aggregate rows.
+    // TODO: the new rows are not merged into the cells of earlier ones, so a stream of
+    // small appends grows the aggregate by about a row per append and cell, until the
+    // one-row-per-8-facts rule drops it; merging into existing cells would keep it small.
     pub(crate) fn fold(&mut self, facts: &Table) -> Result<()> {
         let partitions = &facts.partitions()[self.folded..];
         if partitions.is_empty() || !self.usable {
