@@ -8,7 +8,7 @@ use arrow::array::RecordBatch;
 use clap::Args;
 use flowcube_core::Cube;
 use flowcube_iot::notebook;
-use flowcube_iot::simulator::{write_room_folder, SimulatorConfig};
+use flowcube_iot::simulator::{write_room_folder_with_progress, SimulatorConfig};
 use flowcube_iot::spec::{batch_to_rows, ChartSpec, ExpectedFile};
 
 use crate::load::LoadArgs;
@@ -55,10 +55,12 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<()> {
     if let Some(seed) = args.seed {
         config.seed = seed;
     }
-    let summary = with_spinner("writing the flows", || {
-        write_room_folder(&config, &args.out)
+    let progress = Progress::new(0, "days");
+    let summary = write_room_folder_with_progress(&config, &args.out, |done, days| {
+        progress.set(done as u64, days as u64);
     })
     .with_context(|| format!("writing room files into {}", args.out.display()))?;
+    progress.finish();
     println!(
         "wrote {} events of {} devices into {}",
         summary.events,

@@ -198,6 +198,20 @@ pub struct SimulationSummary {
 /// Fails on any I/O error, or with [`io::ErrorKind::InvalidInput`] if a
 /// simulated date falls outside the years 0 to 9999.
 pub fn write_room_folder(config: &SimulatorConfig, dir: &Path) -> io::Result<SimulationSummary> {
+    write_room_folder_with_progress(config, dir, |_, _| {})
+}
+
+/// Writes the room files as [`write_room_folder`] does, calling `progress(done, days)`
+/// after each simulated day.
+///
+/// # Errors
+///
+/// Those of [`write_room_folder`].
+pub fn write_room_folder_with_progress(
+    config: &SimulatorConfig,
+    dir: &Path,
+    mut progress: impl FnMut(usize, usize),
+) -> io::Result<SimulationSummary> {
     let dates = simulated_dates(config);
     let stamps = dates
         .iter()
@@ -235,6 +249,7 @@ pub fn write_room_folder(config: &SimulatorConfig, dir: &Path) -> io::Result<Sim
                 counts[room] += gen.write_room(room, hour * HOUR, &fleet, &template, writer)?;
             }
         }
+        progress(ordinal + 1, dates.len());
     }
     for (room, mut writer) in writers.into_iter().enumerate() {
         gen.finish_room(room, &mut writer)?;
@@ -1547,6 +1562,21 @@ mod tests {
             .collect();
         days.sort();
         assert_eq!(days, ["2022-04-29", "2022-05-02", "2022-05-03"]);
+    }
+
+    #[test]
+    fn progress_is_told_after_each_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut told = Vec::new();
+        let config = SimulatorConfig {
+            days: 3,
+            ..SimulatorConfig::with_target_events(3_000)
+        };
+        write_room_folder_with_progress(&config, dir.path(), |done, days| {
+            told.push((done, days));
+        })
+        .unwrap();
+        assert_eq!(told, [(1, 3), (2, 3), (3, 3)]);
     }
 
     #[test]
