@@ -128,7 +128,7 @@ pub fn append_folder(cube: &Cube, dir: &Path) -> Result<()> {
 /// table and the rows being added, not the files' batches.
 ///
 /// # Errors
-/// Those of [`read_room_folder_with`]; the cube is then left exactly as it was.
+/// Those of [`read_room_folder_with`](crate::load::read_room_folder_with); the cube is then left exactly as it was.
 pub fn append_folder_with(cube: &Cube, dir: &Path, options: &LoadOptions) -> Result<LoadReport> {
     let (staged, report) = read_room_folder_into(dir, options, &|batch| cube.stage(&batch))?;
     cube.append_staged(staged)?;
