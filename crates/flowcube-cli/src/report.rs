@@ -83,7 +83,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
         None => "the built-in sample".to_owned(),
     };
     println!(
-        "Network Traffic Location: {} flow events from {source}\n",
+        "Network Traffic Location: {} flow event(s) from {source}\n",
         cube.num_rows()
     );
     if let Some(warning) = month_warning(&cube)? {
@@ -92,11 +92,19 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
 
     let mut charts = std::collections::BTreeMap::new();
     let mut answers = Vec::new();
+    // A chart that cannot be answered (a sum past 64 bits) is reported, and the others
+    // still printed; nothing is written then, since the files would lack it.
+    let mut failed = Vec::new();
     for chart in notebook::charts() {
-        let result = chart
-            .query
-            .run(&cube)
-            .with_context(|| format!("chart {} ({})", chart.id, chart.title))?;
+        let result = match chart.query.run(&cube) {
+            Ok(result) => result,
+            Err(error) => {
+                println!("== Chart {}: {} ==", chart.id, chart.title);
+                println!("(no answer: {error})\n");
+                failed.push(format!("chart {} ({}): {error}", chart.id, chart.title));
+                continue;
+            }
+        };
         let levels = flowcube_viz::level_columns(&chart, &result);
         print_chart(chart.id, chart.title, &result, levels, args.rows)?;
         charts.insert(
@@ -114,6 +122,13 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
             },
         );
         answers.push((chart, result));
+    }
+    if !failed.is_empty() {
+        anyhow::bail!(
+            "{} chart(s) could not be answered: {}",
+            failed.len(),
+            failed.join("; ")
+        );
     }
     if let Some(path) = &args.json {
         let file = ExpectedFile {
@@ -176,8 +191,8 @@ fn print_chart(
     println!("== Chart {id}: {title} ==");
     if result.num_rows() == 0 {
         // The notebook's charts 3, 4, 7, 9 to 11 filter on members of its own data (a day,
-        // a device, hours, rooms) that other data may not have.
-        println!("(no row: no fact passes this chart's filters)\n");
+        // a device, hours, rooms, devices seen in several rooms) that other data may lack.
+        println!("(no row: nothing passes this chart's filters)\n");
         return Ok(());
     }
     println!("{}", flowcube_viz::answer_table(result, levels, max_rows)?);
@@ -188,7 +203,7 @@ fn print_chart(
     };
     if shown < result.num_rows() {
         println!(
-            "... {} more rows ({} in all; --rows 0 prints every row)",
+            "... {} more row(s) ({} in all; --rows 0 prints every row)",
             result.num_rows() - shown,
             result.num_rows()
         );

@@ -73,7 +73,7 @@ fn lenient_report_leaves_bad_rows_out_and_writes_them() {
     ]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stdout.contains("4 flow events"), "{stdout}");
+    assert!(stdout.contains("4 flow event(s)"), "{stdout}");
     let lobby = dir.path().join("lobby.csv");
     for expected in [
         "rejected 2 row(s), loaded 4 fact(s):".to_owned(),
@@ -263,7 +263,7 @@ fn report_with_no_arguments_prints_every_chart_of_the_sample() {
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
-        stdout.contains("flow events from the built-in sample"),
+        stdout.contains("flow event(s) from the built-in sample"),
         "{stdout}"
     );
     for chart in 1..=12 {
@@ -346,6 +346,14 @@ fn report_warns_when_days_of_several_months_share_a_member() {
         stdout.contains("warning: the data spans 2 months"),
         "{stdout}"
     );
+    // Chart 4 asks for the notebook's device, which this data does not have.
+    assert!(
+        stdout.contains(
+            "Chart 4: Data from device \"00:17:88:CR:PU:Y7\" ==\n\
+             (no row: nothing passes this chart's filters)"
+        ),
+        "{stdout}"
+    );
 
     // One month: no warning.
     fs::write(
@@ -407,4 +415,27 @@ fn check_on_other_data_says_the_facts_differ_and_names_the_rows() {
         stdout.contains("missing row: Room=\"conference1\", contributors.COUNT=1147"),
         "{stdout}"
     );
+}
+
+#[test]
+fn a_chart_that_cannot_be_answered_leaves_the_others_printed() {
+    let dir = TempDir::new().unwrap();
+    // Two durations whose sum does not fit in 64 bits: the sum charts cannot be answered.
+    fs::write(
+        dir.path().join("lab.csv"),
+        format!(
+            "{HEADER}k1,2022-04-04 08:00:00,aa,9223372036854775807\n\
+             k2,2022-04-04 09:00:00,bb,9223372036854775807\n"
+        ),
+    )
+    .unwrap();
+    let out = flowcube(&["report", "--data", path_arg(dir.path())]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stdout.contains("== Chart 8: "), "{stdout}");
+    assert!(stdout.contains("(no answer: "), "{stdout}");
+    // Chart 12 comes after the first that fails, and is printed all the same.
+    assert!(stdout.contains("== Chart 12: "), "{stdout}");
+    assert!(stderr.contains("could not be answered"), "{stderr}");
+    assert!(stderr.contains("EventDuration.SUM"), "{stderr}");
 }

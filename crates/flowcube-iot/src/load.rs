@@ -609,10 +609,19 @@ fn near_misses(names: &[String], missing: &[&str]) -> String {
             Some(format!("{name:?} for {column}: {why}"))
         })
         .collect();
-    if hints.is_empty() {
-        String::new()
-    } else {
-        format!(" (found {})", hints.join("; "))
+    if !hints.is_empty() {
+        return format!(" (found {})", hints.join("; "));
+    }
+    // One field holding every name: another separator than the comma.
+    match names {
+        [only] => [';', '\t', '|']
+            .into_iter()
+            .find(|&separator| only.contains(separator))
+            .map(|separator| {
+                format!(" (the header is one field holding {separator:?}: fields are separated by commas)")
+            })
+            .unwrap_or_default(),
+        _ => String::new(),
     }
 }
 
@@ -1647,6 +1656,17 @@ mod tests {
                  EventTime: spaces around a name are part of it; \"eventduration\" for \
                  EventDuration: names are case-sensitive); expected"
             ),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn another_separator_than_the_comma_is_pointed_out() {
+        let err = load_err(b"EventKey;EventTime;MacAddress;EventDuration\n");
+        let message = err.to_string();
+        assert!(
+            message
+                .contains("(the header is one field holding ';': fields are separated by commas)"),
             "{message}"
         );
     }

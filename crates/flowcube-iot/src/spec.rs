@@ -524,15 +524,23 @@ pub fn compare(
         )];
     }
     let mut problems = Vec::new();
+    // A row with a column the chart does not list is most likely misspelt: it is reported,
+    // and left out of the comparison rather than read with a null in the column it lacks.
+    let mut listed = Vec::with_capacity(expected.len());
     for (index, row) in expected.iter().enumerate() {
-        for key in row.keys().filter(|key| !columns.contains(key)) {
+        let unknown: Vec<&String> = row.keys().filter(|key| !columns.contains(key)).collect();
+        for key in &unknown {
             problems.push(format!(
                 "expected row {} has a column {key:?} that the chart does not list",
                 index + 1
             ));
         }
+        if unknown.is_empty() {
+            listed.push(row.clone());
+        }
     }
     problems.truncate(limit);
+    let expected = &listed[..];
 
     let is_timestamp: Vec<bool> = schema
         .fields()
@@ -690,9 +698,14 @@ mod tests {
         let n = expected[0].remove("n").unwrap();
         expected[0].insert("N".to_owned(), n);
         let problems = compare(&answer, &columns, &["n"], &expected, 10);
+        // The row is left out: its own answer row is unexpected, nothing else is reported.
         assert_eq!(
-            problems[0],
-            "expected row 1 has a column \"N\" that the chart does not list"
+            problems,
+            [
+                "expected row 1 has a column \"N\" that the chart does not list",
+                "expected 0 rows, got 1",
+                "unexpected row: Room=\"lab\", n=1",
+            ]
         );
     }
 

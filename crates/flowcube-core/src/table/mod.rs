@@ -274,8 +274,9 @@ impl Table {
     /// An empty table with the columns of `schema`.
     ///
     /// Accepted types: strings (`Utf8`, `LargeUtf8`, `Utf8View`, dictionaries of strings),
-    /// integers (stored as `Int64`), floats (stored as `Float64`), booleans and timestamps
-    /// without a time zone (stored in nanoseconds).
+    /// integers (stored as `Int64`), floats (stored as `Float64`), booleans, timestamps
+    /// without a time zone (stored in nanoseconds), and dates (`Date32`, `Date64`, stored
+    /// as timestamps at midnight: queries and drill-throughs return them as timestamps).
     ///
     /// # Errors
     /// A column of another type, a key or plain-string column that the schema lacks.
