@@ -335,7 +335,7 @@ pub fn read_room_file_with(
     room: &str,
     options: &LoadOptions,
 ) -> Result<(Vec<RecordBatch>, LoadReport)> {
-    let read = RoomFileReader::new(path, room, BATCH_ROWS, options.strict)
+    let read = RoomFileReader::new(path, room, BATCH_ROWS, options.strict, &keep)
         .reporting(options.progress.as_ref())
         .read(None)?;
     // Without a stop signal the reader always runs to the end.
@@ -486,9 +486,8 @@ pub fn read_room_folder_into<T: Send>(
                 first_failed: &first_failed,
                 index,
             };
-            let reader = RoomFileReader::new(path, room, BATCH_ROWS, options.strict)
-                .reporting(options.progress.as_ref())
-                .converting(convert);
+            let reader = RoomFileReader::new(path, room, BATCH_ROWS, options.strict, convert)
+                .reporting(options.progress.as_ref());
             let result = reader.read(Some(&stop));
             if result.is_err() {
                 first_failed.fetch_min(index, Ordering::Relaxed);
@@ -649,10 +648,16 @@ struct RoomFileReader<'a, T> {
     progress: Option<&'a ReadProgress>,
 }
 
-impl<'a> RoomFileReader<'a, RecordBatch> {
-    /// A reader of `path` for `room`, cutting batches at `batch_rows` rows; a bad row fails
-    /// the read if `strict`, else it is rejected.
-    fn new(path: &'a Path, room: &'a str, batch_rows: usize, strict: bool) -> Self {
+impl<'a, T: Send> RoomFileReader<'a, T> {
+    /// A reader of `path` for `room`, cutting batches at `batch_rows` rows and turning
+    /// each with `convert`; a bad row fails the read if `strict`, else it is rejected.
+    fn new(
+        path: &'a Path,
+        room: &'a str,
+        batch_rows: usize,
+        strict: bool,
+        convert: &'a Convert<'a, T>,
+    ) -> Self {
         // The Room column repeats the name in every row of a batch: keep that under the
         // 2 GiB that its 32-bit offsets address.
         let room_rows = MAX_TEXT_BYTES / room.len().max(1);
@@ -665,7 +670,7 @@ impl<'a> RoomFileReader<'a, RecordBatch> {
             rejected: Vec::new(),
             lines: LineCounter::default(),
             span_min_bytes: SPAN_MIN_BYTES,
-            convert: &keep,
+            convert,
             progress: None,
         }
     }
@@ -676,24 +681,6 @@ impl<'a> RoomFileReader<'a, RecordBatch> {
         self
     }
 
-    /// The same reader, converting each batch with `convert`.
-    fn converting<T>(self, convert: &'a Convert<'a, T>) -> RoomFileReader<'a, T> {
-        RoomFileReader {
-            path: self.path,
-            room: self.room,
-            batch_rows: self.batch_rows,
-            strict: self.strict,
-            names: self.names,
-            rejected: self.rejected,
-            lines: self.lines,
-            span_min_bytes: self.span_min_bytes,
-            convert,
-            progress: self.progress,
-        }
-    }
-}
-
-impl<'a, T: Send> RoomFileReader<'a, T> {
     /// A reader of the same file for one span of its rows, with the header already read.
     fn for_span(&self) -> Self {
         Self {
@@ -2081,7 +2068,7 @@ mod tests {
             content.push_str(&format!("k{i},2022-04-04 10:00:0{i},m{i},{i}\n"));
         }
         let path = write(dir.path(), "room.csv", content.as_bytes());
-        let (batches, _) = RoomFileReader::new(&path, "r", 4, true)
+        let (batches, _) = RoomFileReader::new(&path, "r", 4, true, &keep)
             .read(None)
             .unwrap()
             .unwrap();
@@ -2090,7 +2077,7 @@ mod tests {
         let keys: Vec<String> = rows(&batches).into_iter().map(|row| row.key).collect();
         assert_eq!(keys, (0..10).map(|i| format!("k{i}")).collect::<Vec<_>>());
         // A file whose rows fill whole batches gets no empty batch after them.
-        let (batches, _) = RoomFileReader::new(&path, "r", 5, true)
+        let (batches, _) = RoomFileReader::new(&path, "r", 5, true, &keep)
             .read(None)
             .unwrap()
             .unwrap();
@@ -2525,7 +2512,7 @@ mod tests {
             .build()
             .unwrap();
         pool.install(|| {
-            let mut reader = RoomFileReader::new(path, "room", 7, strict);
+            let mut reader = RoomFileReader::new(path, "room", 7, strict, &keep);
             reader.span_min_bytes = span_min_bytes;
             match reader.read(None) {
                 Ok(Some((batches, report))) => {
@@ -2566,7 +2553,7 @@ mod tests {
             .build()
             .unwrap();
         let spans = pool.install(|| {
-            let mut reader = RoomFileReader::new(&path, "room", 7, true);
+            let mut reader = RoomFileReader::new(&path, "room", 7, true, &keep);
             reader.span_min_bytes = 1;
             reader.spans(45, content.len() as u64).unwrap()
         });
