@@ -166,6 +166,18 @@ const HOUR: [&str; 3] = [TABLE_NAME, "Hour", "Hour"];
 /// The device the notebook looks at in chart 4.
 pub const NOTEBOOK_DEVICE: &str = "00:17:88:CR:PU:Y7";
 
+/// The hours of the work day that charts 9 to 11 keep.
+pub const WORK_HOURS: std::ops::RangeInclusive<u32> = 8..=18;
+
+/// The day of the month of chart 11, and of the lull that chart 3 drills into.
+pub const NOTEBOOK_DAY: u32 = 4;
+
+/// The hour of the lull that chart 3 drills into.
+pub const LULL_HOUR: u32 = 19;
+
+/// The open-plan room, which chart 10 leaves out.
+pub const BULLPEN: &str = "bullpen";
+
 fn hours(range: std::ops::RangeInclusive<u32>) -> Vec<serde_json::Value> {
     range.map(|h| format!("{h:02}").into()).collect()
 }
@@ -190,7 +202,7 @@ pub fn charts() -> Vec<Chart> {
     let work_hours = FilterSpec(serde_json::json!([
         "level_isin",
         level(HOUR),
-        hours(8..=18)
+        hours(WORK_HOURS)
     ]));
     let mut off_hours = hours(0..=7);
     off_hours.extend(hours(19..=23));
@@ -208,7 +220,7 @@ pub fn charts() -> Vec<Chart> {
         Chart {
             id: "3",
             title: "Drill Through on one of the Lulls",
-            query: QuerySpec::drillthrough(4, "19"),
+            query: QuerySpec::drillthrough(i64::from(NOTEBOOK_DAY), &format!("{LULL_HOUR:02}")),
         },
         Chart {
             id: "4",
@@ -268,11 +280,7 @@ pub fn charts() -> Vec<Chart> {
                 &["EventDuration.SUM"],
                 &[HOUR, ROOM, DAY],
                 vec![
-                    FilterSpec(serde_json::json!([
-                        "level_not_in",
-                        level(ROOM),
-                        ["bullpen"]
-                    ])),
+                    FilterSpec(serde_json::json!(["level_not_in", level(ROOM), [BULLPEN]])),
                     FilterSpec(serde_json::json!(["level_not_in", level(HOUR), off_hours])),
                 ],
             ),
@@ -286,8 +294,8 @@ pub fn charts() -> Vec<Chart> {
                 vec![FilterSpec(serde_json::json!([
                     "hier_isin",
                     "DateTime",
-                    (8..=18)
-                        .map(|h| serde_json::json!([4, format!("{h:02}")]))
+                    WORK_HOURS
+                        .map(|h| serde_json::json!([NOTEBOOK_DAY, format!("{h:02}")]))
                         .collect::<Vec<_>>()
                 ]))],
             ),

@@ -23,7 +23,9 @@ use chrono::{Datelike, Timelike};
 use flowcube_core::Cube;
 
 use crate::error::{Error, Result};
-use crate::notebook::{charts, Chart, NOTEBOOK_DEVICE};
+use crate::notebook::{
+    charts, Chart, BULLPEN, LULL_HOUR, NOTEBOOK_DAY, NOTEBOOK_DEVICE, WORK_HOURS,
+};
 use crate::simulator::{write_room_folder, SimulatorConfig};
 
 /// The benchmark names of the twelve charts, by chart id; `chart/<name>` in criterion.
@@ -119,9 +121,6 @@ pub struct FactTotals {
     pub multi_room_device_rooms: u64,
 }
 
-/// The chart hours of the work day, 08 to 18.
-const WORK_HOURS: std::ops::RangeInclusive<u32> = 8..=18;
-
 impl FactTotals {
     /// The totals of `cube`'s facts.
     ///
@@ -210,13 +209,13 @@ impl FactTotals {
                 // Levels read the written fields of a naive time: no time zone applies.
                 let time = chrono::DateTime::from_timestamp_nanos(time).naive_utc();
                 let (day, hour) = (time.day(), time.hour());
-                lull_rows += u64::from(day == 4 && hour == 19);
+                lull_rows += u64::from(day == NOTEBOOK_DAY && hour == LULL_HOUR);
                 if WORK_HOURS.contains(&hour) {
                     add(&mut work_hours_duration, duration);
-                    if room != Some("bullpen") {
+                    if room != Some(BULLPEN) {
                         add(&mut conference_duration, duration);
                     }
-                    if let (4, Some(mac)) = (day, mac) {
+                    if let (NOTEBOOK_DAY, Some(mac)) = (day, mac) {
                         if !workday_devices.contains(mac) {
                             workday_devices.insert(mac.to_owned());
                         }

@@ -243,8 +243,7 @@ impl Civil {
             hour: of_day / 3600,
             minute: of_day / 60 % 60,
             second: of_day % 60,
-            // 1970-01-01 was a Thursday, day 5 when Sunday is 1.
-            weekday: ((days + 4).rem_euclid(7) + 1) as u32,
+            weekday: (days_since_sunday(days) + 1) as u32,
             day_of_year: (days - days_from_civil(year, 1, 1) + 1) as u32,
             days,
         }
