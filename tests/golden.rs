@@ -10,12 +10,16 @@ fn golden_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/default")
 }
 
+/// The reference answers of the golden folder.
+fn expected_file() -> ExpectedFile {
+    let path = golden_dir().join("expected.json");
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
 #[test]
 fn golden_charts_match_the_reference_engine() {
-    let dir = golden_dir();
-    let expected: ExpectedFile =
-        serde_json::from_slice(&std::fs::read(dir.join("expected.json")).unwrap()).unwrap();
-    let cube = notebook::load_cube(&dir).unwrap();
+    let expected = expected_file();
+    let cube = notebook::load_cube(&golden_dir()).unwrap();
     assert_eq!(
         cube.num_rows() as u64,
         expected.meta["rows"].as_u64().unwrap()
@@ -41,9 +45,7 @@ fn golden_charts_match_the_reference_engine() {
 
 #[test]
 fn the_notebook_charts_are_the_golden_queries() {
-    let dir = golden_dir();
-    let expected: ExpectedFile =
-        serde_json::from_slice(&std::fs::read(dir.join("expected.json")).unwrap()).unwrap();
+    let expected = expected_file();
     for chart in notebook::charts() {
         let golden = &expected.charts[chart.id];
         assert_eq!(chart.query, golden.query, "chart {}", chart.id);
@@ -56,10 +58,8 @@ fn the_notebook_charts_are_the_golden_queries() {
 /// compared row by row; drill-throughs are left out, since their order is unspecified.
 #[test]
 fn rows_come_in_the_reference_engines_order() {
-    let dir = golden_dir();
-    let expected: ExpectedFile =
-        serde_json::from_slice(&std::fs::read(dir.join("expected.json")).unwrap()).unwrap();
-    let cube = notebook::load_cube(&dir).unwrap();
+    let expected = expected_file();
+    let cube = notebook::load_cube(&golden_dir()).unwrap();
 
     let mut checked = 0;
     for (id, chart) in expected.charts_in_order() {

@@ -42,6 +42,23 @@ fn path_arg(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
+/// The golden folder of the repository.
+fn golden_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden/default")
+}
+
+/// `flowcube check` of the folder `data` against `expected`, with `more` arguments.
+fn check(data: &Path, expected: &Path, more: &[&str]) -> Output {
+    let args = [
+        "check",
+        "--data",
+        path_arg(data),
+        "--expected",
+        path_arg(expected),
+    ];
+    flowcube(&[&args[..], more].concat())
+}
+
 #[test]
 fn report_is_strict_by_default() {
     let dir = folder_with_bad_rows();
@@ -129,9 +146,8 @@ fn rejects_needs_lenient() {
 
 /// The golden folder copied, with bad rows added at the end of one file.
 fn golden_with_bad_rows() -> TempDir {
-    let golden = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden/default");
     let dir = TempDir::new().unwrap();
-    for entry in fs::read_dir(&golden).unwrap() {
+    for entry in fs::read_dir(golden_dir()).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|ext| ext == "csv") {
             fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
@@ -147,17 +163,9 @@ fn golden_with_bad_rows() -> TempDir {
 #[test]
 fn lenient_check_matches_the_golden_answers_without_the_bad_rows() {
     let dir = golden_with_bad_rows();
-    let expected =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden/default/expected.json");
-    let args = [
-        "check",
-        "--data",
-        path_arg(dir.path()),
-        "--expected",
-        path_arg(&expected),
-    ];
+    let expected = golden_dir().join("expected.json");
 
-    let strict = flowcube(&args);
+    let strict = check(dir.path(), &expected, &[]);
     assert_eq!(strict.status.code(), Some(2));
     let stderr = text(&strict.stderr);
     assert!(
@@ -165,7 +173,7 @@ fn lenient_check_matches_the_golden_answers_without_the_bad_rows() {
         "{stderr}"
     );
 
-    let lenient = flowcube(&[&args[..], &["--lenient"]].concat());
+    let lenient = check(dir.path(), &expected, &["--lenient"]);
     let (stdout, stderr) = (text(&lenient.stdout), text(&lenient.stderr));
     assert_eq!(lenient.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(stdout.contains(" 0 failed"), "{stdout}");
@@ -198,16 +206,7 @@ fn check_refuses_an_expected_file_without_charts_or_with_a_broken_query() {
     let dir = TempDir::new().unwrap();
     let empty = dir.path().join("empty.json");
     fs::write(&empty, r#"{"charts": {}}"#).unwrap();
-    let args = |expected: &Path| {
-        flowcube(&[
-            "check",
-            "--lenient",
-            "--data",
-            path_arg(data.path()),
-            "--expected",
-            path_arg(expected),
-        ])
-    };
+    let args = |expected: &Path| check(data.path(), expected, &["--lenient"]);
     let out = args(&empty);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -252,11 +251,6 @@ fn an_unwritable_rejects_file_is_named_once() {
     assert_eq!(line.matches("os error").count(), 1, "{line}");
 }
 
-/// The golden folder of the repository.
-fn golden_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden/default")
-}
-
 #[test]
 fn report_with_no_arguments_prints_every_chart_of_the_sample() {
     let out = flowcube(&["report"]);
@@ -277,13 +271,7 @@ fn report_with_no_arguments_prints_every_chart_of_the_sample() {
 #[test]
 fn check_passes_on_the_golden_set() {
     let dir = golden_dir();
-    let out = flowcube(&[
-        "check",
-        "--data",
-        path_arg(&dir),
-        "--expected",
-        path_arg(&dir.join("expected.json")),
-    ]);
+    let out = check(&dir, &dir.join("expected.json"), &[]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     let summary = stdout.lines().last().unwrap_or_default();
@@ -303,15 +291,7 @@ fn report_json_is_read_back_by_check_and_a_changed_answer_fails() {
         path_arg(&answers),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let check = |expected: &Path| {
-        flowcube(&[
-            "check",
-            "--data",
-            path_arg(&data),
-            "--expected",
-            path_arg(expected),
-        ])
-    };
+    let check = |expected: &Path| check(&data, expected, &[]);
 
     // The report's own answers pass, all twelve charts of them.
     let out = check(&answers);
@@ -397,14 +377,7 @@ fn a_closed_output_pipe_ends_the_report_quietly() {
 fn check_on_other_data_says_the_facts_differ_and_names_the_rows() {
     let data = folder_with_bad_rows();
     let expected = golden_dir().join("expected.json");
-    let out = flowcube(&[
-        "check",
-        "--lenient",
-        "--data",
-        path_arg(data.path()),
-        "--expected",
-        path_arg(&expected),
-    ]);
+    let out = check(data.path(), &expected, &["--lenient"]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
     assert!(
