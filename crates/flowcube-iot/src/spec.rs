@@ -526,7 +526,7 @@ pub fn compare(
     let mut problems = Vec::new();
     // A row with a column the chart does not list is most likely misspelt: it is reported,
     // and left out of the comparison rather than read with a null in the column it lacks.
-    let mut listed = Vec::with_capacity(expected.len());
+    let mut listed: Vec<&Map<String, Json>> = Vec::with_capacity(expected.len());
     for (index, row) in expected.iter().enumerate() {
         let unknown: Vec<&String> = row.keys().filter(|key| !columns.contains(key)).collect();
         for key in &unknown {
@@ -536,11 +536,10 @@ pub fn compare(
             ));
         }
         if unknown.is_empty() {
-            listed.push(row.clone());
+            listed.push(row);
         }
     }
     problems.truncate(limit);
-    let expected = &listed[..];
 
     let is_timestamp: Vec<bool> = schema
         .fields()
@@ -557,7 +556,7 @@ pub fn compare(
         .chain((0..columns.len()).filter(|&c| is_measure[c]))
         .collect();
     let keys = is_measure.iter().filter(|m| !**m).count();
-    let normalise = |rows: &[Map<String, Json>]| {
+    let normalise = |rows: &[&Map<String, Json>]| {
         let mut rows: Vec<Vec<Cell>> = rows
             .iter()
             .map(|row| {
@@ -573,8 +572,9 @@ pub fn compare(
         rows.sort_by(|a, b| compare_cells(a, b));
         rows
     };
-    let actual = normalise(&batch_to_rows(batch));
-    let wanted = normalise(expected);
+    let answer = batch_to_rows(batch);
+    let actual = normalise(&answer.iter().collect::<Vec<_>>());
+    let wanted = normalise(&listed);
     let describe = |row: &[Cell], range: std::ops::Range<usize>| -> String {
         range
             .map(|i| format!("{}={}", columns[order[i]], row[i]))

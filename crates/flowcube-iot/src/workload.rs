@@ -134,15 +134,7 @@ impl FactTotals {
         FactTotals::of_batch_results(batches.map(|b| b.map_err(Into::into)))
     }
 
-    /// The totals of facts in record batches of the flow schema, such as
-    /// [`read_room_folder`](crate::load::read_room_folder) returns.
-    ///
-    /// # Errors
-    /// A batch without the columns of the flow schema.
-    pub fn of_batches(batches: &[RecordBatch]) -> Result<FactTotals> {
-        FactTotals::of_batch_results(batches.iter().cloned().map(Ok))
-    }
-
+    /// The totals of the facts in record batches of the flow schema's columns.
     fn of_batch_results(batches: impl Iterator<Item = Result<RecordBatch>>) -> Result<FactTotals> {
         let mut rows = 0;
         let mut duration_sum = 0;
